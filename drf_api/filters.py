@@ -1,0 +1,31 @@
+from django.db.models import F
+from rest_framework import filters
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's `?ordering=`, with public names mapped to annotations and a stable order.
+
+    `ordering_aliases` maps a contract name (say `owner__following__created_at`) to the
+    annotation that answers it without joining (and so without repeating rows). Empty values
+    sort last in both directions on every database, and `-id` breaks ties so that pages never
+    overlap.
+    """
+
+    def get_valid_fields(self, queryset, view, context=None):
+        fields = super().get_valid_fields(queryset, view, context or {})
+        aliases = getattr(view, "ordering_aliases", {})
+        return fields + [(alias, alias) for alias in aliases]
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        aliases = getattr(view, "ordering_aliases", {})
+        expressions = []
+        for term in ordering:
+            descending = term.startswith("-")
+            name = aliases.get(term.lstrip("-"), term.lstrip("-"))
+            expressions.append(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
+        if not any(term.lstrip("-") == "id" for term in ordering):
+            expressions.append(F("id").desc())
+        return queryset.order_by(*expressions)

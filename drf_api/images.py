@@ -1,0 +1,94 @@
+"""Image uploads as the contract's "Images" section sets them, and image URLs as it renders them.
+
+One serializer field does every check, so profiles, posts and messages reject a bad file with
+the same clear error: too large, not an image, an unsupported format, too many pixels (which
+also stops decompression bombs before any pixel is decoded), or a file that does not decode.
+"""
+import uuid
+import warnings
+
+from django.conf import settings
+from django.templatetags.static import static
+from PIL import Image
+from rest_framework import serializers
+
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+MAX_SIDE = 4096
+MB = 1024 * 1024
+
+
+class ImageUploadField(serializers.ImageField):
+    """A multipart image, checked by size, format, pixel count and a full decode.
+
+    The stored file is renamed to a random name with the extension of its real format.
+    """
+
+    default_error_messages = {
+        "too_large": "The image is too large: at most {max_mb} MB is allowed.",
+        "not_an_image": "Upload a valid image: this file is not a JPEG, PNG, GIF or WebP image.",
+        "bad_format": "Unsupported image format {format}: use JPEG, PNG, GIF or WebP.",
+        "too_many_pixels": "The image is too large: at most {side}×{side} pixels are allowed.",
+        "corrupt": "The image file is truncated or corrupted and cannot be read.",
+    }
+
+    def __init__(self, *, max_bytes, default_image_setting=None, **kwargs):
+        self.max_bytes = max_bytes
+        self.default_image_setting = default_image_setting
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        """An absolute URL; the default image's when none was uploaded (or null, without one)."""
+        if not value and self.default_image_setting is None:
+            return None
+        default = getattr(settings, self.default_image_setting) if self.default_image_setting else ""
+        return absolute_media_url(self.context.get("request"), value, default)
+
+    def to_internal_value(self, data):
+        # FileField's checks (a file was sent, with a name, not empty), not Django's ImageField:
+        # that one answers every problem with the same vague message.
+        file = serializers.FileField.to_internal_value(self, data)
+        if file.size > self.max_bytes:
+            self.fail("too_large", max_mb=f"{self.max_bytes / MB:g}")
+        image_format = self._check_image(file)
+        file.name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}"
+        file.content_type = Image.MIME[image_format]
+        return file
+
+    def _check_image(self, file):
+        file.seek(0)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(file) as image:
+                    image_format = image.format
+                    width, height = image.size
+                    if image_format not in ALLOWED_FORMATS:
+                        self.fail("bad_format", format=image_format)
+                    if width > MAX_SIDE or height > MAX_SIDE:
+                        self.fail("too_many_pixels", side=MAX_SIDE)
+                    try:
+                        image.load()
+                    except (OSError, SyntaxError, ValueError, EOFError):
+                        self.fail("corrupt")
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            self.fail("too_many_pixels", side=MAX_SIDE)
+        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            self.fail("not_an_image")
+        finally:
+            file.seek(0)
+        return image_format
+
+
+def absolute_media_url(request, field_file, default):
+    """The absolute URL of an uploaded image, or of `default` when none was uploaded.
+
+    `default` is a static file path (served by whitenoise) or a full URL from the environment.
+    """
+    if field_file:
+        url = field_file.url
+    elif default.startswith(("http://", "https://")):
+        return default
+    else:
+        url = static(default)
+    return request.build_absolute_uri(url) if request is not None else url
+

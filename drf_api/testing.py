@@ -1,0 +1,91 @@
+"""Helpers for the test suite: real image files and a real gunicorn server."""
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVER_SECRET_KEY = "server-test-secret-key-" + "Zq8#vN3pW6xK1mB7tY4cR9dL2fG5hJ0s"
+
+
+def image_bytes(fmt="PNG", size=(8, 8), color=(200, 40, 40)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name="picture.png", fmt="PNG", size=(8, 8)):
+    content_type = Image.MIME[fmt]
+    return SimpleUploadedFile(name, image_bytes(fmt, size), content_type=content_type)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url, **overrides):
+    """The environment of a production-like process: DEBUG off, real settings module."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "CLOUDINARY_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="drf_api.settings",
+        DATABASE_URL=database_url,
+        SECRET_KEY=SERVER_SECRET_KEY,
+        SECURE_SSL_REDIRECT="off",
+        THROTTLING="off",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@contextmanager
+def gunicorn_server(env, workers=2):
+    """Serve drf_api.wsgi with gunicorn on a free local port; yield its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "drf_api.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--no-control-socket", "--log-level", "warning"],
+        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{process.stdout.read()}")
+            try:
+                requests.get(f"{base_url}/health/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start within 30 s")
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()

@@ -1,0 +1,69 @@
+"""The project's own endpoints: welcome, health, CSRF token, and the JSON error handlers."""
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def root(request):
+    """Welcome: what this API is and where its documentation lives."""
+    return Response(
+        {
+            "message": "Welcome to drf_api, the REST API of a social platform.",
+            "docs": request.build_absolute_uri(reverse("swagger-ui")),
+            "schema": request.build_absolute_uri(reverse("schema")),
+            "health": request.build_absolute_uri(reverse("health")),
+        }
+    )
+
+
+@extend_schema(
+    responses=inline_serializer("CsrfToken", {"csrf_token": serializers.CharField()}),
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@ensure_csrf_cookie
+def csrf(request):
+    """The CSRF token, for cookie-authenticated writes from a cross-origin SPA (`X-CSRFToken`)."""
+    return Response({"csrf_token": get_token(request)})
+
+
+@never_cache
+def health(request):
+    """200 when the database answers a query, 503 when it does not. Plain Django: no auth, no DRF."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "detail": "The database is not reachable."}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception=None):
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def permission_denied(request, exception=None):
+    return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def server_error(request):
+    return JsonResponse({"detail": "Internal server error."}, status=500)
+
+

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.db import models
+
+
+class Follower(models.Model):
+    """`owner` follows `followed`: at most once, and never themselves (both enforced by the database)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following")
+    followed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "followed"], name="follower_unique_owner_followed"),
+            models.CheckConstraint(condition=~models.Q(owner=models.F("followed")), name="follower_not_self"),
+        ]
+        indexes = [models.Index(fields=["followed", "-created_at"], name="follower_followed_newest_idx")]
+
+    def __str__(self):
+        return f"{self.owner} follows {self.followed}"

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+
+
+class Post(models.Model):
+    """A post with an optional image shown through an Instagram-style filter."""
+
+    class ImageFilter(models.TextChoices):
+        _1977 = "_1977", "1977"
+        BRANNAN = "brannan", "Brannan"
+        EARLYBIRD = "earlybird", "Earlybird"
+        HUDSON = "hudson", "Hudson"
+        INKWELL = "inkwell", "Inkwell"
+        LOFI = "lofi", "Lo-Fi"
+        KELVIN = "kelvin", "Kelvin"
+        NORMAL = "normal", "Normal"
+        NASHVILLE = "nashville", "Nashville"
+        RISE = "rise", "Rise"
+        TOASTER = "toaster", "Toaster"
+        VALENCIA = "valencia", "Valencia"
+        WALDEN = "walden", "Walden"
+        XPRO2 = "xpro2", "X-pro II"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    title = models.CharField(max_length=255)
+    content = models.TextField(blank=True)
+    image = models.ImageField(upload_to="images/posts/", blank=True)
+    image_filter = models.CharField(max_length=32, choices=ImageFilter.choices, default=ImageFilter.NORMAL)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="post_newest_idx"),
+            models.Index(fields=["owner", "-created_at"], name="post_owner_newest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.id} {self.title}"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import models
+
+
+class Profile(models.Model):
+    """A user's public face: one per user, created with the user (see signals.py)."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True)
+    image = models.ImageField(upload_to="images/profiles/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="profile_newest_idx")]
+
+    def __str__(self):
+        return f"{self.owner}'s profile"
