@@ -12,7 +12,13 @@ from django.templatetags.static import static
 from PIL import Image
 from rest_framework import serializers
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# Pillow's format name: (file extension, MIME type).
+ALLOWED_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "GIF": ("gif", "image/gif"),
+    "WEBP": ("webp", "image/webp"),
+}
 MAX_SIDE = 4096
 MB = 1024 * 1024
 
@@ -50,8 +56,8 @@ class ImageUploadField(serializers.ImageField):
         if file.size > self.max_bytes:
             self.fail("too_large", max_mb=f"{self.max_bytes / MB:g}")
         image_format = self._check_image(file)
-        file.name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}"
-        file.content_type = Image.MIME[image_format]
+        extension, file.content_type = ALLOWED_FORMATS[image_format]
+        file.name = f"{uuid.uuid4().hex}.{extension}"
         return file
 
     def _check_image(self, file):

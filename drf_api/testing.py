@@ -12,18 +12,22 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from drf_api.images import ALLOWED_FORMATS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVER_SECRET_KEY = "server-test-secret-key-" + "Zq8#vN3pW6xK1mB7tY4cR9dL2fG5hJ0s"
 
 
-def image_bytes(fmt="PNG", size=(8, 8), color=(200, 40, 40)):
+def image_bytes(fmt="PNG", size=(8, 8), noise=False):
+    """A real image file's bytes; `noise` makes it large and hard to compress."""
+    image = Image.effect_noise(size, 64).convert("RGB") if noise else Image.new("RGB", size, (200, 40, 40))
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format=fmt)
+    image.save(buffer, format=fmt)
     return buffer.getvalue()
 
 
 def image_upload(name="picture.png", fmt="PNG", size=(8, 8)):
-    content_type = Image.MIME[fmt]
+    content_type = ALLOWED_FORMATS.get(fmt, ("", "application/octet-stream"))[1]
     return SimpleUploadedFile(name, image_bytes(fmt, size), content_type=content_type)
 
 

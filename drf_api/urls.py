@@ -2,7 +2,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from drf_api import views
@@ -21,9 +20,7 @@ urlpatterns = [
 
 if not settings.USE_CLOUDINARY:
     # Local mode: media live on this disk, so this process serves them.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.local_media, name="media"))
 
 handler400 = "drf_api.views.bad_request"
 handler403 = "drf_api.views.permission_denied"

@@ -1,10 +1,12 @@
-"""The project's own endpoints: welcome, health, CSRF token, and the JSON error handlers."""
+"""The project's own endpoints: welcome, health, CSRF token, local media and JSON error handlers."""
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.static import serve
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -67,3 +69,8 @@ def server_error(request):
     return JsonResponse({"detail": "Internal server error."}, status=500)
 
 
+
+
+def local_media(request, path):
+    """Uploaded files, in local mode (no CLOUDINARY_URL): MEDIA_ROOT is read at request time."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
