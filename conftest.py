@@ -94,3 +94,10 @@ def live_database_url(tmp_path_factory):
     yield url
     if drop:
         drop()
+
+
+
+def pytest_report_header(config):
+    database = django_settings.DATABASES["default"]
+    where = f" at {database['HOST']}:{database['PORT']}" if database.get("HOST") else ""
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]}{where}"

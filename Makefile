@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_ENV := DEBUG=1
+
+.PHONY: run test test-sqlite test-postgres install install-dev migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+
+## Serve the API on http://127.0.0.1:8000 with SQLite and local media.
+run: migrate
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server.
+test: test-sqlite test-postgres
+
+test-sqlite: install-dev
+	@echo "=== test suite on SQLite ==="
+	env -u DATABASE_URL $(BIN)/python -m pytest
+
+test-postgres: install-dev
+	@echo "=== test suite on PostgreSQL ==="
+	scripts/with-postgres.sh $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,138 @@
+"""The API served by a real gunicorn, as in production (DEBUG off, whitenoise, local media).
+
+Cloudinary is the one service out of reach: its SDK talks to a small local stand-in instead,
+through the SDK's own `upload_prefix` setting.
+"""
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from drf_api.testing import free_port, gunicorn_server, image_bytes, server_env
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def server(live_database_url):
+    with gunicorn_server(server_env(live_database_url)) as base_url:
+        yield base_url
+
+
+def sign_up(base_url):
+    username = f"srv_{uuid.uuid4().hex[:10]}"
+    password = "Server-side-pass-42"
+    response = requests.post(
+        f"{base_url}/dj-rest-auth/registration/",
+        json={"username": username, "password1": password, "password2": password},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_root_health_and_json_404(server):
+    assert requests.get(f"{server}/", timeout=10).json()["schema"] == f"{server}/schema/"
+    assert requests.get(f"{server}/health/", timeout=10).json() == {"status": "ok"}
+    missing = requests.get(f"{server}/nowhere/", headers={"Accept": "text/html"}, timeout=10)
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not found."}
+
+
+def test_admin_static_files_are_served_by_whitenoise(server):
+    page = requests.get(f"{server}/admin/login/", timeout=10)
+    assert page.status_code == 200
+    css = re.search(r'href="(/static/admin/css/base\.[0-9a-f]+\.css)"', page.text).group(1)
+    response = requests.get(f"{server}{css}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_sign_up_then_upload_a_profile_image_stored_and_served_locally(server):
+    session = sign_up(server)
+    headers = {"Authorization": f"Bearer {session['access_token']}"}
+    profile_url = f"{server}/profiles/{session['user']['profile_id']}/"
+    response = requests.patch(
+        profile_url, headers=headers, files={"image": ("me.png", image_bytes(), "image/png")}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    image_url = response.json()["image"]
+    assert image_url.startswith(f"{server}/media/images/profiles/")
+    served = requests.get(image_url, timeout=10)
+    assert served.status_code == 200
+    assert served.content == image_bytes()
+
+
+def test_body_over_the_cap_is_413_json(server):
+    session = sign_up(server)
+    response = requests.patch(
+        f"{server}/profiles/{session['user']['profile_id']}/",
+        headers={"Authorization": f"Bearer {session['access_token']}"},
+        files={"image": ("big.png", b"\x00" * (7 * 1024 * 1024), "image/png")},
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body too large: at most 6 MB is accepted."}
+
+
+def test_health_is_503_when_the_database_is_unreachable():
+    dead_database = f"postgres://postgres@127.0.0.1:{free_port()}/nothing"
+    with gunicorn_server(server_env(dead_database), workers=1) as base_url:
+        response = requests.get(f"{base_url}/health/", timeout=20)
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "detail": "The database is not reachable."}
+
+
+class CloudinaryStandIn(BaseHTTPRequestHandler):
+    """Answers the upload API as Cloudinary does, with the fields the storage reads."""
+
+    uploads = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.uploads.append((self.path, body))
+        folder = re.search(rb'name="folder"\r\n\r\n([^\r]*)', body)
+        filename = re.search(rb'filename="([^"]+)"', body).group(1).decode()
+        stem = filename.rsplit(".", 1)[0]
+        public_id = f"{folder.group(1).decode()}/{stem}" if folder else stem
+        payload = json.dumps(
+            {"public_id": public_id, "version": 1, "format": "png", "resource_type": "image", "type": "upload"}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
+    stand_in = ThreadingHTTPServer(("127.0.0.1", 0), CloudinaryStandIn)
+    threading.Thread(target=stand_in.serve_forever, daemon=True).start()
+    cloudinary_url = f"cloudinary://key:secret@demo?upload_prefix=http://127.0.0.1:{stand_in.server_port}"
+    try:
+        with gunicorn_server(server_env(live_database_url, CLOUDINARY_URL=cloudinary_url)) as base_url:
+            session = sign_up(base_url)
+            assert "/static/images/default_profile." in session["user"]["profile_image"]
+            response = requests.patch(
+                f"{base_url}/profiles/{session['user']['profile_id']}/",
+                headers={"Authorization": f"Bearer {session['access_token']}"},
+                files={"image": ("me.png", image_bytes(), "image/png")},
+                timeout=20,
+            )
+    finally:
+        stand_in.shutdown()
+        stand_in.server_close()
+    assert response.status_code == 200, response.text
+    assert response.json()["image"].startswith("https://res.cloudinary.com/demo/image/upload/v1/media/images/profiles/")
+    assert len(CloudinaryStandIn.uploads) == 1
+    path, body = CloudinaryStandIn.uploads[0]
+    assert path == "/v1_1/demo/image/upload"
+    assert image_bytes() in body
