@@ -3,6 +3,7 @@ from dj_rest_auth import views as rest_auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from dj_rest_auth.jwt_auth import get_refresh_view, set_jwt_cookies, unset_jwt_cookies
 from dj_rest_auth.registration import views as registration_views
+from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -35,6 +36,11 @@ class UserDetail(generics.RetrieveAPIView):
 
 class LoginView(rest_auth_views.LoginView):
     """Log in: both tokens in the body and as httpOnly cookies."""
+
+    def login(self):
+        super().login()
+        # Without session login nothing else records it; admins read it in the user list.
+        update_last_login(None, self.user)
 
     def get_response(self):
         response = super().get_response()

@@ -1,12 +1,11 @@
 """Project-wide behaviour: JSON errors, health, welcome, schema, production settings."""
-import os
 import subprocess
 import sys
 
 import pytest
 from django.core.management import call_command
 
-from drf_api.testing import BASE_DIR, SERVER_SECRET_KEY, manage, server_env
+from drf_api.testing import BASE_DIR, manage, server_env
 
 
 @pytest.mark.django_db
@@ -66,6 +65,7 @@ def test_schema_is_served_as_json_and_yaml(api_client):
     paths = as_json.json()["paths"]
     for path in ("/profiles/", "/profiles/{id}/", "/profiles/most_followed/", "/users/", "/dj-rest-auth/login/"):
         assert path in paths
+    assert api_client.get("/schema/", HTTP_ACCEPT="application/json").json()["paths"] == paths
     as_yaml = api_client.get("/schema/")
     assert as_yaml.status_code == 200
     assert as_yaml.content.startswith(b"openapi: 3")
@@ -125,5 +125,16 @@ def test_client_origins_configure_cors_and_csrf():
     assert result.stdout.strip() == (
         '[["https://app.example.com"], ["https://admin.example.com", "https://app.example.com"]]'
     )
-    assert SERVER_SECRET_KEY not in result.stdout
-    assert os.environ.get("CLOUDINARY_URL") is None or True
+
+
+@pytest.mark.parametrize(
+    "redis_url, backend",
+    [(None, "django.core.cache.backends.locmem.LocMemCache"),
+     ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache")],
+)
+def test_redis_url_selects_the_shared_cache(redis_url, backend):
+    env = production_env(**({"REDIS_URL": redis_url} if redis_url else {}))
+    env.pop("REDIS_URL", None) if redis_url is None else None
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == backend, result.stderr

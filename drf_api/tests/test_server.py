@@ -136,3 +136,27 @@ def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
     path, body = CloudinaryStandIn.uploads[0]
     assert path == "/v1_1/demo/image/upload"
     assert image_bytes() in body
+
+
+def test_two_identical_sign_ups_at_once_make_one_user_and_one_400(server):
+    """Concurrency is real: both requests race through two gunicorn workers."""
+    for _ in range(5):
+        username = f"race_{uuid.uuid4().hex[:10]}"
+        payload = {"username": username, "password1": "Race-pass-4242", "password2": "Race-pass-4242"}
+        barrier = threading.Barrier(2)
+        statuses = []
+
+        def sign_up_now():
+            barrier.wait()
+            response = requests.post(f"{server}/dj-rest-auth/registration/", json=payload, timeout=30)
+            statuses.append((response.status_code, response.json()))
+
+        threads = [threading.Thread(target=sign_up_now) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        codes = sorted(code for code, _ in statuses)
+        assert codes == [201, 400], statuses
+        rejected = next(body for code, body in statuses if code == 400)
+        assert "username" in rejected

@@ -81,6 +81,8 @@ def test_cookie_lifecycle_login_user_refresh_logout(user):
     me = client.get("/dj-rest-auth/user/")
     assert me.status_code == 200
     assert me.json()["username"] == user.username
+    user.refresh_from_db()
+    assert user.last_login is not None
 
     csrf_token = client.get("/csrf/").json()["csrf_token"]
     old_refresh = refresh_cookie.value
