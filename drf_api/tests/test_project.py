@@ -133,8 +133,10 @@ def test_client_origins_configure_cors_and_csrf():
      ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache")],
 )
 def test_redis_url_selects_the_shared_cache(redis_url, backend):
-    env = production_env(**({"REDIS_URL": redis_url} if redis_url else {}))
-    env.pop("REDIS_URL", None) if redis_url is None else None
+    env = production_env()
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     code = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == backend, result.stderr
