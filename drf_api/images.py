@@ -42,6 +42,13 @@ class ImageUploadField(serializers.ImageField):
         self.default_image_setting = default_image_setting
         super().__init__(**kwargs)
 
+    def validate_empty_values(self, data):
+        is_empty, value = super().validate_empty_values(data)
+        if is_empty and data is None:
+            # null removes the image: "no file" is stored as an empty name.
+            return True, ""
+        return is_empty, value
+
     def to_representation(self, value):
         """An absolute URL; the default image's when none was uploaded (or null, without one)."""
         if not value and self.default_image_setting is None:
@@ -98,3 +105,8 @@ def absolute_media_url(request, field_file, default):
         url = static(default)
     return request.build_absolute_uri(url) if request is not None else url
 
+
+
+def profile_image_url(request, profile):
+    """The absolute URL of a profile's image, or of the default profile image."""
+    return absolute_media_url(request, profile.image if profile else None, settings.DEFAULT_PROFILE_IMAGE)

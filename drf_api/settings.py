@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.humanize",
     # After staticfiles: its own collectstatic breaks on Django >= 5.1 (STACK.md, pitfall 7).
     "cloudinary_storage",
     "cloudinary",
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "users",
     "profiles",
     "posts",
+    "comments",
+    "likes",
     "followers",
 ]
 

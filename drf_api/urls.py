@@ -16,6 +16,10 @@ urlpatterns = [
     path("dj-rest-auth/", include("users.auth_urls")),
     path("", include("users.urls")),
     path("", include("profiles.urls")),
+    path("", include("posts.urls")),
+    path("", include("comments.urls")),
+    path("", include("likes.urls")),
+    path("", include("followers.urls")),
 ]
 
 if not settings.USE_CLOUDINARY:

@@ -1,13 +1,12 @@
 from rest_framework import serializers
 
 from drf_api.images import MB, ImageUploadField
+from drf_api.serializers import OwnerAwareModelSerializer
 from profiles.models import Profile
 
 
-class ProfileSerializer(serializers.ModelSerializer):
-    owner = serializers.ReadOnlyField(source="owner.username")
+class ProfileSerializer(OwnerAwareModelSerializer):
     user_id = serializers.ReadOnlyField(source="owner.id")
-    is_owner = serializers.SerializerMethodField()
     image = ImageUploadField(
         max_bytes=2 * MB,
         default_image_setting="DEFAULT_PROFILE_IMAGE",
@@ -27,11 +26,3 @@ class ProfileSerializer(serializers.ModelSerializer):
             "is_owner", "following_id", "posts_count", "followers_count", "following_count",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def get_is_owner(self, profile) -> bool:
-        request = self.context.get("request")
-        return request is not None and request.user.id == profile.owner_id
-
-    def validate_image(self, image):
-        # null means "remove my image": the default image shows again.
-        return image if image is not None else ""

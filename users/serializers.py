@@ -1,10 +1,9 @@
 from dj_rest_auth.serializers import UserDetailsSerializer
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from drf_api.images import absolute_media_url
+from drf_api.images import profile_image_url
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -24,12 +23,7 @@ class CurrentUserSerializer(UserDetailsSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_profile_image(self, user):
-        profile = getattr(user, "profile", None)
-        return absolute_media_url(
-            self.context.get("request"),
-            profile.image if profile else None,
-            settings.DEFAULT_PROFILE_IMAGE,
-        )
+        return profile_image_url(self.context.get("request"), getattr(user, "profile", None))
 
 
 class TokenPairSerializer(serializers.Serializer):

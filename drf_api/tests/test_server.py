@@ -138,25 +138,45 @@ def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
     assert image_bytes() in body
 
 
+def race(url, payload, headers=None):
+    """POST the same body twice at the same instant; the two (status, body) pairs, sorted."""
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send():
+        barrier.wait()
+        response = requests.post(url, json=payload, headers=headers, timeout=30)
+        results.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(results, key=lambda result: result[0])
+
+
 def test_two_identical_sign_ups_at_once_make_one_user_and_one_400(server):
     """Concurrency is real: both requests race through two gunicorn workers."""
     for _ in range(5):
         username = f"race_{uuid.uuid4().hex[:10]}"
         payload = {"username": username, "password1": "Race-pass-4242", "password2": "Race-pass-4242"}
-        barrier = threading.Barrier(2)
-        statuses = []
+        (created, _), (rejected, body) = race(f"{server}/dj-rest-auth/registration/", payload)
+        assert (created, rejected) == (201, 400)
+        assert "username" in body
 
-        def sign_up_now():
-            barrier.wait()
-            response = requests.post(f"{server}/dj-rest-auth/registration/", json=payload, timeout=30)
-            statuses.append((response.status_code, response.json()))
 
-        threads = [threading.Thread(target=sign_up_now) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        codes = sorted(code for code, _ in statuses)
-        assert codes == [201, 400], statuses
-        rejected = next(body for code, body in statuses if code == 400)
-        assert "username" in rejected
+def test_two_identical_likes_at_once_make_one_like_and_one_400(server):
+    author = sign_up(server)
+    post = requests.post(
+        f"{server}/posts/", json={"title": "Race me"},
+        headers={"Authorization": f"Bearer {author['access_token']}"}, timeout=10,
+    ).json()
+    for _ in range(5):
+        fan = sign_up(server)
+        headers = {"Authorization": f"Bearer {fan['access_token']}"}
+        (created, _), (rejected, body) = race(f"{server}/likes/", {"post": post["id"]}, headers)
+        assert (created, rejected) == (201, 400)
+        assert body == {"detail": "possible duplicate"}
+    listed = requests.get(f"{server}/posts/{post['id']}/", timeout=10).json()
+    assert listed["likes_count"] == 5

@@ -72,7 +72,11 @@ def test_admin_add_user_creates_its_profile(client, db):
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/users/user/", "/admin/profiles/profile/", "/admin/posts/post/", "/admin/followers/follower/"]
+    "path",
+    [
+        "/admin/users/user/", "/admin/profiles/profile/", "/admin/posts/post/",
+        "/admin/comments/comment/", "/admin/likes/like/", "/admin/followers/follower/",
+    ],
 )
 def test_admin_changelists_render_with_search_and_filters(client, db, path):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1")

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import models
+
+
+class Comment(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="comments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    content = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["post", "-created_at"], name="comment_post_newest_idx"),
+            models.Index(fields=["-created_at", "-id"], name="comment_newest_idx"),
+        ]
+
+    def __str__(self):
+        return self.content[:50]

@@ -1,0 +1,26 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import generics
+
+from comments.querysets import comment_list_queryset
+from comments.serializers import CommentDetailSerializer, CommentSerializer
+from drf_api.permissions import IsOwnerOrReadOnly
+
+
+class CommentList(generics.ListCreateAPIView):
+    """Comments, newest first; `?post=` for one post's."""
+
+    serializer_class = CommentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["post"]
+    queryset = comment_list_queryset()
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+
+class CommentDetail(generics.RetrieveUpdateDestroyAPIView):
+    """A comment; only its owner may change or delete it."""
+
+    serializer_class = CommentDetailSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    queryset = comment_list_queryset()

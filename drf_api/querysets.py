@@ -1,0 +1,26 @@
+"""Queryset building blocks shared by the apps' querysets.py."""
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+
+def subquery_count(queryset, outer_field, ref="pk"):
+    """How many rows of `queryset` have `outer_field` equal to the outer row's `ref`.
+
+    A correlated subquery, not a Count() join: two joined Count()s multiply each other, and
+    a subquery over an indexed foreign key stays cheap at any page size.
+    """
+    rows = (
+        queryset.filter(**{outer_field: OuterRef(ref)})
+        .order_by()
+        .values(outer_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def callers_row_id(queryset, user):
+    """The id of the caller's row in `queryset` (already correlated to the outer row), or null."""
+    if not user.is_authenticated:
+        return Value(None, output_field=IntegerField())
+    return Subquery(queryset.filter(owner=user).values("id")[:1], output_field=IntegerField())

@@ -1,0 +1,17 @@
+from rest_framework import serializers
+
+from drf_api.serializers import DuplicateSafeCreateMixin, OwnedModelSerializer
+from followers.models import Follower
+
+
+class FollowerSerializer(DuplicateSafeCreateMixin, OwnedModelSerializer):
+    followed_name = serializers.ReadOnlyField(source="followed.username")
+
+    class Meta:
+        model = Follower
+        fields = ["id", "owner", "created_at", "followed", "followed_name"]
+
+    def validate_followed(self, followed):
+        if followed.id == self.context["request"].user.id:
+            raise serializers.ValidationError("You cannot follow yourself.")
+        return followed

@@ -1,0 +1,26 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import generics
+
+from drf_api.permissions import IsOwnerOrReadOnly
+from followers.models import Follower
+from followers.serializers import FollowerSerializer
+
+
+class FollowerList(generics.ListCreateAPIView):
+    """Follows, newest first; follow a user with `{"followed": user id}`."""
+
+    serializer_class = FollowerSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["owner", "followed"]
+    queryset = Follower.objects.select_related("owner", "followed").order_by("-created_at", "-id")
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+
+class FollowerDetail(generics.RetrieveDestroyAPIView):
+    """A follow; only its owner may delete it (unfollow)."""
+
+    serializer_class = FollowerSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    queryset = Follower.objects.select_related("owner", "followed")

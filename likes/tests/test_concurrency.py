@@ -1,0 +1,59 @@
+"""Two identical likes or follows at the same instant: one row, one 201 and one 400, never a 500."""
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from followers.models import Follower
+from likes.models import Like
+from posts.tests.factories import PostFactory
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="threads need a server database; on SQLite the gunicorn race test covers this",
+)
+
+
+def fire_twice_at_once(path, payload, user):
+    token = str(RefreshToken.for_user(user).access_token)
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def send():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        barrier.wait()
+        try:
+            responses.append(client.post(path, payload, format="json"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(responses, key=lambda response: response.status_code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_identical_likes_make_one_row_and_one_400():
+    for _ in range(5):
+        user, post = UserFactory(), PostFactory()
+        created, rejected = fire_twice_at_once("/likes/", {"post": post.id}, user)
+        assert (created.status_code, rejected.status_code) == (201, 400)
+        assert rejected.json() == {"detail": "possible duplicate"}
+        assert Like.objects.filter(owner=user, post=post).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_identical_follows_make_one_row_and_one_400():
+    for _ in range(5):
+        user, other = UserFactory(), UserFactory()
+        created, rejected = fire_twice_at_once("/followers/", {"followed": other.id}, user)
+        assert (created.status_code, rejected.status_code) == (201, 400)
+        assert rejected.json() == {"detail": "possible duplicate"}
+        assert Follower.objects.filter(owner=user, followed=other).count() == 1

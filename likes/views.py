@@ -1,0 +1,26 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import generics
+
+from drf_api.permissions import IsOwnerOrReadOnly
+from likes.models import Like
+from likes.serializers import LikeSerializer
+
+
+class LikeList(generics.ListCreateAPIView):
+    """Likes, newest first; like a post with `{"post": id}` (once: a second is 400)."""
+
+    serializer_class = LikeSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["post", "owner"]
+    queryset = Like.objects.select_related("owner").order_by("-created_at", "-id")
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+
+class LikeDetail(generics.RetrieveDestroyAPIView):
+    """A like; only its owner may delete it (unlike)."""
+
+    serializer_class = LikeSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    queryset = Like.objects.select_related("owner")

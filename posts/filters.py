@@ -1,0 +1,40 @@
+"""The feed, "liked by" and "by owner" filters, each under its short and its relation name.
+
+Each is an EXISTS over the unique (owner, …) rows, not a join, so a post never repeats.
+"""
+import django_filters
+from django.db.models import Exists, OuterRef, Subquery
+
+from followers.models import Follower
+from likes.models import Like
+from posts.models import Post
+
+
+def posts_by(queryset, name, profile_id):
+    return queryset.filter(owner__profile=profile_id)
+
+
+def posts_followed_by(queryset, name, profile_id):
+    follows = Follower.objects.filter(owner__profile=profile_id, followed=OuterRef("owner"))
+    return queryset.filter(Exists(follows))
+
+
+def posts_liked_by(queryset, name, profile_id):
+    """Posts that profile liked; `ordering=likes__created_at` then sorts by when it liked them."""
+    likes = Like.objects.filter(owner__profile=profile_id, post=OuterRef("pk"))
+    return queryset.filter(Exists(likes)).annotate(latest_like_at=Subquery(likes.values("created_at")[:1]))
+
+
+class PostFilter(django_filters.FilterSet):
+    owner = django_filters.NumberFilter(method=posts_by, label="Posts by the profile with this id.")
+    owner__profile = django_filters.NumberFilter(method=posts_by, label="Same as `owner`.")
+    followed = django_filters.NumberFilter(
+        method=posts_followed_by, label="The feed: posts by the users the profile with this id follows."
+    )
+    owner__followed__owner__profile = django_filters.NumberFilter(method=posts_followed_by, label="Same as `followed`.")
+    liked = django_filters.NumberFilter(method=posts_liked_by, label="Posts liked by the profile with this id.")
+    likes__owner__profile = django_filters.NumberFilter(method=posts_liked_by, label="Same as `liked`.")
+
+    class Meta:
+        model = Post
+        fields = []

@@ -1,0 +1,41 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, generics
+
+from drf_api.filters import OrderingFilter
+from drf_api.permissions import IsOwnerOrReadOnly
+from posts.filters import PostFilter
+from posts.querysets import post_list_queryset
+from posts.serializers import PostSerializer
+
+
+class PostList(generics.ListCreateAPIView):
+    """Posts, newest first: the feed, a profile's posts or likes, search and orderings.
+
+    `ordering=likes__created_at` sorts by the latest like, or, with `liked=`, by when that
+    profile liked the post.
+    """
+
+    serializer_class = PostSerializer
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, OrderingFilter]
+    filterset_class = PostFilter
+    search_fields = ["title", "owner__username"]
+    ordering_fields = ["likes_count", "comments_count", "created_at"]
+    ordering_aliases = {"likes__created_at": "latest_like_at"}
+
+    def get_queryset(self):
+        return post_list_queryset(self.request.user)
+
+    def perform_create(self, serializer):
+        post = serializer.save(owner=self.request.user)
+        # Read it back the way lists read it, so the response carries the computed fields.
+        serializer.instance = self.get_queryset().get(pk=post.pk)
+
+
+class PostDetail(generics.RetrieveUpdateDestroyAPIView):
+    """A post; only its owner may change or delete it."""
+
+    serializer_class = PostSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+
+    def get_queryset(self):
+        return post_list_queryset(self.request.user)
