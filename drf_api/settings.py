@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "comments",
     "likes",
     "followers",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("likes.urls")),
     path("", include("followers.urls")),
+    path("", include("messaging.urls")),
 ]
 
 if not settings.USE_CLOUDINARY:

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from messaging.models import ChatDeletion, Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Moderation: find messages by participant; what was said is not editable here."""
+
+    list_display = ["id", "sender", "recipient", "short_content", "timestamp", "read", "edited_at"]
+    list_select_related = ["sender", "recipient"]
+    search_fields = ["sender__username", "recipient__username", "content"]
+    list_filter = ["read", "timestamp"]
+    raw_id_fields = ["sender", "recipient"]
+    readonly_fields = ["sender", "recipient", "content", "image", "timestamp", "edited_at"]
+
+    @admin.display(description="content")
+    def short_content(self, message):
+        return message.content[:80]
+
+
+@admin.register(ChatDeletion)
+class ChatDeletionAdmin(admin.ModelAdmin):
+    list_display = ["id", "owner", "partner", "up_to_message_id", "deleted_at"]
+    list_select_related = ["owner", "partner"]
+    search_fields = ["owner__username", "partner__username"]
+    raw_id_fields = ["owner", "partner"]

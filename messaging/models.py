@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+
+class Message(models.Model):
+    """A direct message. Newest means highest id: ids follow the order messages were sent."""
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
+    )
+    content = models.TextField(blank=True)
+    image = models.ImageField(upload_to="images/messages/", blank=True)
+    timestamp = models.DateTimeField(default=timezone.now, editable=False)
+    read = models.BooleanField(default=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The conversation's key, whoever sent: (smaller user id, larger user id). Stored by the
+    # database, so that one index scan reads a thread or a conversation's newest message.
+    user_low = models.GeneratedField(
+        expression=Least("sender", "recipient"), output_field=models.BigIntegerField(), db_persist=True
+    )
+    user_high = models.GeneratedField(
+        expression=Greatest("sender", "recipient"), output_field=models.BigIntegerField(), db_persist=True
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(sender=models.F("recipient")), name="message_not_to_self"),
+            models.CheckConstraint(
+                condition=~models.Q(content="", image=""), name="message_has_content_or_image"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user_low", "user_high", "-id"], name="message_thread_newest_idx"),
+            models.Index(fields=["user_high", "user_low", "-id"], name="message_thread_high_idx"),
+            models.Index(
+                fields=["recipient", "sender"], condition=models.Q(read=False), name="message_unread_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sender} → {self.recipient}: {self.content[:30]}"
+
+
+class ChatDeletion(models.Model):
+    """`owner` deleted the chat with `partner`: messages up to `up_to_message_id` are hidden
+    from the owner only. The partner's view, and every message, stay as they were."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    up_to_message_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "partner"], name="chat_deletion_unique_owner_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.owner} deleted the chat with {self.partner}"

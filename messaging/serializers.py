@@ -1,0 +1,111 @@
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from drf_api.images import MB, ImageUploadField, profile_image_url
+from messaging.models import Message
+
+PREVIEW_LENGTH = 50
+
+
+def message_preview(message):
+    """The contract's `last_message`: the text, cut to 50 characters plus "..." when longer."""
+    text = message.content
+    return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "..."
+
+
+def message_time_label(moment, now=None):
+    """The contract's `last_message_time`: "09:31" today (UTC), "21 Aug" within a year, "21 Aug 2023" before."""
+    now = now or timezone.now()
+    moment = moment.astimezone(UTC)
+    if moment.date() == now.astimezone(UTC).date():
+        return moment.strftime("%H:%M")
+    if now - moment < timedelta(days=365):
+        return moment.strftime("%d %b")
+    return moment.strftime("%d %b %Y")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    """A message as its two participants see it.
+
+    `last_message` and `last_message_time` describe the conversation's newest message: the
+    view passes it as `conversation_newest`; a message sent just now is its own newest.
+    """
+
+    content = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="The text; may be empty when an image is sent."
+    )
+    image = ImageUploadField(
+        max_bytes=5 * MB,
+        required=False,
+        allow_null=True,
+        help_text="JPEG, PNG, GIF or WebP, at most 5 MB and 4096 px a side; null removes it.",
+    )
+    date = serializers.DateTimeField(source="timestamp", format="%d %b %Y", read_only=True)
+    time = serializers.DateTimeField(source="timestamp", format="%H:%M", read_only=True)
+    timestamp = serializers.DateTimeField(format="iso-8601", read_only=True)
+    edited_at = serializers.DateTimeField(format="iso-8601", read_only=True, allow_null=True)
+    sender_profile_image = serializers.SerializerMethodField()
+    recipient_profile_image = serializers.SerializerMethodField()
+    is_sender = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
+    last_message_time = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id", "sender", "recipient", "content", "image", "date", "time", "timestamp", "read",
+            "sender_profile_image", "recipient_profile_image", "is_sender", "last_message",
+            "last_message_time", "edited_at",
+        ]
+        read_only_fields = ["sender", "recipient", "read"]
+
+    def validate(self, attrs):
+        content = attrs.get("content", self.instance.content if self.instance else "")
+        image = attrs.get("image", self.instance.image if self.instance else "")
+        if not content and not image:
+            raise serializers.ValidationError("A message needs a text, an image, or both.")
+        return attrs
+
+    @extend_schema_field(serializers.URLField())
+    def get_sender_profile_image(self, message):
+        return profile_image_url(self.context.get("request"), message.sender.profile)
+
+    @extend_schema_field(serializers.URLField())
+    def get_recipient_profile_image(self, message):
+        return profile_image_url(self.context.get("request"), message.recipient.profile)
+
+    def get_is_sender(self, message) -> bool:
+        return message.sender_id == self.context["request"].user.id
+
+    def _conversation_newest(self, message):
+        return self.context.get("conversation_newest") or message
+
+    def get_last_message(self, message) -> str:
+        return message_preview(self._conversation_newest(message))
+
+    def get_last_message_time(self, message) -> str:
+        return message_time_label(self._conversation_newest(message).timestamp)
+
+
+class ConversationSerializer(serializers.Serializer):
+    """One entry of GET /messages/ (a `messaging.querysets.Conversation`)."""
+
+    id = serializers.IntegerField(source="partner.id", help_text="The other user's id.")
+    username = serializers.CharField(source="partner.username")
+    recipient_profile_image = serializers.SerializerMethodField(help_text="The other user's profile image.")
+    last_message = serializers.SerializerMethodField()
+    last_message_time = serializers.SerializerMethodField()
+    unread_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_recipient_profile_image(self, conversation):
+        return profile_image_url(self.context.get("request"), conversation.partner.profile)
+
+    def get_last_message(self, conversation) -> str:
+        return message_preview(conversation.newest)
+
+    def get_last_message_time(self, conversation) -> str:
+        return message_time_label(conversation.newest.timestamp)

@@ -1,0 +1,42 @@
+"""Writes that touch the conversation as a whole. Views call these; they do not re-implement them."""
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from messaging.models import ChatDeletion, Message
+from messaging.querysets import thread_queryset
+
+
+def message_send(*, sender, recipient, content="", image=None):
+    """Send (and so start or reopen) a conversation. The caller has validated the content."""
+    return Message.objects.create(sender=sender, recipient=recipient, content=content, image=image or "")
+
+
+def message_update(*, message, **changes):
+    for field, value in changes.items():
+        setattr(message, field, value)
+    message.edited_at = timezone.now()
+    message.save()
+    return message
+
+
+def messages_mark_read(*, reader, partner):
+    """Mark everything `partner` sent `reader` as read; how many messages changed."""
+    return Message.objects.filter(sender=partner, recipient=reader, read=False).update(read=True)
+
+
+@transaction.atomic
+def chat_delete(*, owner, partner):
+    """Hide the chat from `owner` only: record the newest message id it had.
+
+    An upsert, so that two deletions at once cannot collide; messages sent later show again.
+    """
+    newest = thread_queryset(owner, partner).aggregate(newest=Max("id"))["newest"]
+    if newest is None:
+        return
+    ChatDeletion.objects.bulk_create(
+        [ChatDeletion(owner=owner, partner=partner, up_to_message_id=newest, deleted_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["owner", "partner"],
+        update_fields=["up_to_message_id", "deleted_at"],
+    )

@@ -1,0 +1,127 @@
+"""Direct messages. Every view reads through messaging.querysets, which holds only the caller's
+messages: a stranger's message id is a 404, never a 403 that would confirm it exists."""
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messaging import services
+from messaging.models import Message
+from messaging.permissions import IsSender
+from messaging.querysets import conversation_list, messages_visible_to, thread_queryset
+from messaging.serializers import ConversationSerializer, MessageSerializer
+
+
+def get_user_or_404(user_id):
+    return get_object_or_404(get_user_model().objects.select_related("profile"), pk=user_id)
+
+
+class ConversationList(APIView):
+    """The caller's conversations, most recent first: a plain array, not paginated."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="messages_conversations",
+        parameters=[OpenApiParameter("search", str, description="Only partners whose username contains this.")],
+        responses=ConversationSerializer(many=True),
+    )
+    def get(self, request):
+        conversations = conversation_list(request.user, request.query_params.get("search"))
+        return Response(ConversationSerializer(conversations, many=True, context={"request": request}).data)
+
+
+@extend_schema_view(get=extend_schema(operation_id="messages_thread"))
+class Thread(generics.ListAPIView):
+    """The thread with one user: page 1 holds the newest messages, each page reads oldest to
+    newest, and `next` leads to older messages. 404 for an unknown user."""
+
+    serializer_class = MessageSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Message.objects.none()
+        return thread_queryset(self.request.user, get_user_or_404(self.kwargs["user_id"]))
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        # The conversation's newest message: on page 1 it is the first row, no query needed.
+        newest = page[0] if page and self.paginator.page.number == 1 else queryset.first()
+        context = {**self.get_serializer_context(), "conversation_newest": newest}
+        serializer = MessageSerializer(list(reversed(page)), many=True, context=context)
+        return self.get_paginated_response(serializer.data)
+
+
+@extend_schema(
+    responses={
+        201: MessageSerializer,
+        400: inline_serializer("MessageSendError", {"detail": serializers.CharField()}),
+    }
+)
+class SendMessage(generics.CreateAPIView):
+    """Send a message (this also starts or reopens a conversation): a text, an image, or both."""
+
+    serializer_class = MessageSerializer
+    permission_classes = [IsAuthenticated]
+
+    def create(self, request, *args, **kwargs):
+        recipient = get_user_model().objects.select_related("profile").filter(pk=kwargs["user_id"]).first()
+        if recipient is None:
+            raise ValidationError({"detail": "There is no user with this id to send a message to."})
+        if recipient.id == request.user.id:
+            raise ValidationError({"detail": "You cannot send a message to yourself."})
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.message_send(sender=request.user, recipient=recipient, **serializer.validated_data)
+        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class MarkRead(APIView):
+    """Mark every message that user sent the caller as read."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=inline_serializer("MarkReadResult", {"updated": serializers.IntegerField()}))
+    def post(self, request, user_id):
+        partner = get_user_or_404(user_id)
+        return Response({"updated": services.messages_mark_read(reader=request.user, partner=partner)})
+
+
+class OwnMessageMixin:
+    """One of the caller's visible messages; only its sender may act on it."""
+
+    serializer_class = MessageSerializer
+    permission_classes = [IsAuthenticated, IsSender]
+
+    def get_queryset(self):
+        return messages_visible_to(self.request.user).select_related("sender__profile", "recipient__profile")
+
+
+class MessageUpdate(OwnMessageMixin, generics.UpdateAPIView):
+    """Edit a message's text or image (sender only); the edit time is recorded."""
+
+    def perform_update(self, serializer):
+        message = services.message_update(message=serializer.instance, **serializer.validated_data)
+        serializer.instance = message
+        serializer.context["conversation_newest"] = thread_queryset(self.request.user, message.recipient).first()
+
+
+class MessageDelete(OwnMessageMixin, generics.DestroyAPIView):
+    """Delete a message for both participants (sender only)."""
+
+
+class ChatDelete(APIView):
+    """Remove the conversation from the caller's view only; the other user keeps it whole."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, user_id):
+        services.chat_delete(owner=request.user, partner=get_user_or_404(user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
