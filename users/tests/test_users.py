@@ -8,6 +8,7 @@ from comments.tests.factories import CommentFactory
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from posts.tests.factories import PostFactory
+from messaging.models import Message
 from profiles.models import Profile
 from users.tests.factories import UserFactory
 
@@ -82,6 +83,7 @@ def test_admin_add_user_creates_its_profile(client, db):
     [
         "/admin/users/user/", "/admin/profiles/profile/", "/admin/posts/post/",
         "/admin/comments/comment/", "/admin/likes/like/", "/admin/followers/follower/",
+        "/admin/messaging/message/", "/admin/messaging/chatdeletion/",
     ],
 )
 def test_admin_changelists_render_with_search_and_filters(client, db, path):
@@ -97,6 +99,9 @@ ADMIN_CHANGELISTS = {
     "/admin/comments/comment/": lambda: CommentFactory(),
     "/admin/likes/like/": lambda: LikeFactory(),
     "/admin/followers/follower/": lambda: FollowerFactory(),
+    "/admin/messaging/message/": lambda: Message.objects.create(
+        sender=UserFactory(), recipient=UserFactory(), content="hi"
+    ),
 }
 
 
