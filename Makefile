@@ -25,8 +25,9 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 
-## Serve the API on http://127.0.0.1:8000 with SQLite and local media.
+## Serve the API on http://127.0.0.1:8000 with SQLite, local media and demo data.
 run: migrate
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server.
