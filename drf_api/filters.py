@@ -29,3 +29,17 @@ class OrderingFilter(filters.OrderingFilter):
         if not any(term.lstrip("-") == "id" for term in ordering):
             expressions.append(F("id").desc())
         return queryset.order_by(*expressions)
+
+    def get_schema_operation_parameters(self, view):
+        fields = [name for name, _ in self.get_valid_fields(view.get_queryset().none(), view, {})]
+        values = [value for name in fields for value in (name, f"-{name}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by one of these fields; a leading '-' sorts descending. "
+                "Comma-separate several.",
+                "schema": {"type": "string", "enum": values},
+            }
+        ]

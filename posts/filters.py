@@ -10,16 +10,16 @@ from likes.models import Like
 from posts.models import Post
 
 
-def posts_by(queryset, name, profile_id):
+def posts_by(queryset, name, profile_id: int):
     return queryset.filter(owner__profile=profile_id)
 
 
-def posts_followed_by(queryset, name, profile_id):
+def posts_followed_by(queryset, name, profile_id: int):
     follows = Follower.objects.filter(owner__profile=profile_id, followed=OuterRef("owner"))
     return queryset.filter(Exists(follows))
 
 
-def posts_liked_by(queryset, name, profile_id):
+def posts_liked_by(queryset, name, profile_id: int):
     """Posts that profile liked; `ordering=likes__created_at` then sorts by when it liked them."""
     likes = Like.objects.filter(owner__profile=profile_id, post=OuterRef("pk"))
     return queryset.filter(Exists(likes)).annotate(latest_like_at=Subquery(likes.values("created_at")[:1]))
@@ -29,10 +29,13 @@ class PostFilter(django_filters.FilterSet):
     owner = django_filters.NumberFilter(method=posts_by, label="Posts by the profile with this id.")
     owner__profile = django_filters.NumberFilter(method=posts_by, label="Same as `owner`.")
     followed = django_filters.NumberFilter(
+        field_name="owner__followed__owner__profile",
         method=posts_followed_by, label="The feed: posts by the users the profile with this id follows."
     )
     owner__followed__owner__profile = django_filters.NumberFilter(method=posts_followed_by, label="Same as `followed`.")
-    liked = django_filters.NumberFilter(method=posts_liked_by, label="Posts liked by the profile with this id.")
+    liked = django_filters.NumberFilter(
+        field_name="likes__owner__profile", method=posts_liked_by, label="Posts liked by the profile with this id."
+    )
     likes__owner__profile = django_filters.NumberFilter(method=posts_liked_by, label="Same as `liked`.")
 
     class Meta:

@@ -34,6 +34,7 @@ class UserDetail(generics.RetrieveAPIView):
     queryset = user_list_queryset()
 
 
+@extend_schema(responses={200: TokenPairSerializer})
 class LoginView(rest_auth_views.LoginView):
     """Log in: both tokens in the body and as httpOnly cookies."""
 
@@ -107,6 +108,17 @@ class LogoutView(APIView):
         return response
 
 
+@extend_schema(
+    responses=inline_serializer(
+        "TokenRefreshResult",
+        {
+            "access": serializers.CharField(),
+            "refresh": serializers.CharField(),
+            "access_expiration": serializers.DateTimeField(),
+            "refresh_expiration": serializers.DateTimeField(),
+        },
+    )
+)
 class TokenRefreshView(get_refresh_view()):
     """Exchange a refresh token (body or cookie) for a new access and refresh token.
 

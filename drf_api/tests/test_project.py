@@ -140,3 +140,25 @@ def test_redis_url_selects_the_shared_cache(redis_url, backend):
     code = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == backend, result.stderr
+
+
+def test_committed_schema_is_valid_warning_free_and_up_to_date(tmp_path):
+    generated = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(generated))
+    committed = (BASE_DIR / "schema.yml").read_text()
+    assert generated.read_text() == committed, "schema.yml is stale: run `make schema` and commit it"
+
+
+@pytest.mark.django_db
+def test_every_contract_endpoint_documents_its_errors(api_client):
+    paths = api_client.get("/schema/?format=json").json()["paths"]
+    send = paths["/messages/{user_id}/send/"]["post"]
+    assert {"201", "400", "401", "403", "404", "413", "429"} <= set(send["responses"])
+    assert "multipart/form-data" in send["requestBody"]["content"]
+    post_detail = paths["/posts/{id}/"]
+    assert {"200", "400", "401", "403", "404", "429"} <= set(post_detail["patch"]["responses"])
+    assert "404" in post_detail["get"]["responses"]
+    feed = {parameter["name"]: parameter for parameter in paths["/posts/"]["get"]["parameters"]}
+    assert {"owner", "followed", "liked", "search", "ordering", "page", "page_size"} <= set(feed)
+    assert "-likes__created_at" in feed["ordering"]["schema"]["enum"]
+    assert paths["/health/"]["get"]["responses"].keys() >= {"200", "503"}
