@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test test-sqlite test-postgres install install-dev migrate schema clean
+.PHONY: run test test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -30,8 +34,9 @@ run: migrate
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server.
-test: test-sqlite test-postgres
+## Run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server, then the Postman
+## collection against a live gunicorn on PostgreSQL.
+test: test-sqlite test-postgres postman
 
 test-sqlite: install-dev
 	@echo "=== test suite on SQLite ==="
@@ -45,5 +50,9 @@ test-postgres: install-dev
 schema: install
 	$(RUN_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
 
+## Run the Postman collection with newman against gunicorn on a fresh PostgreSQL database.
+postman: install-dev node_modules/.installed
+	scripts/with-postgres.sh scripts/run-postman.sh
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache
