@@ -39,10 +39,12 @@ run: migrate
 test: test-sqlite test-postgres postman
 
 test-sqlite: install-dev
+	scripts/ensure-chromium.sh
 	@echo "=== test suite on SQLite ==="
 	env -u DATABASE_URL $(BIN)/python -m pytest
 
 test-postgres: install-dev
+	scripts/ensure-chromium.sh
 	@echo "=== test suite on PostgreSQL ==="
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 

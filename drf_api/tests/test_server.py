@@ -5,12 +5,15 @@ through the SDK's own `upload_prefix` setting.
 """
 import json
 import re
+import shutil
+import subprocess
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from PIL import Image
 
 from drf_api.testing import free_port, gunicorn_server, image_bytes, server_env
 
@@ -180,3 +183,35 @@ def test_two_identical_likes_at_once_make_one_like_and_one_400(server):
         assert body == {"detail": "possible duplicate"}
     listed = requests.get(f"{server}/posts/{post['id']}/", timeout=10).json()
     assert listed["likes_count"] == 5
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--virtual-time-budget=20000",
+]
+
+
+def chromium(tmp_path, *args):
+    browser = shutil.which("chromium")
+    assert browser, "the browser test needs Debian's chromium (make test installs it as root)"
+    result = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_swagger_ui_renders_every_operation_from_this_server_alone(server, tmp_path):
+    """/docs/ in headless Chromium: Swagger UI's assets come from this server, no network."""
+    dom = chromium(tmp_path, "--dump-dom", f"{server}/docs/")
+    rendered = set(re.findall(r'data-path="([^"]+)"', dom))
+    for path in ("/posts/", "/profiles/{id}/", "/messages/{user_id}/send/", "/dj-rest-auth/login/", "/chats/{user_id}/delete/"):
+        assert path in rendered, f"{path} missing from the rendered Swagger UI"
+    assert len(rendered) >= 30
+    screenshot = tmp_path / "docs.png"
+    chromium(tmp_path, f"--screenshot={screenshot}", "--window-size=1280,1600", f"{server}/docs/")
+    with Image.open(screenshot) as image:
+        assert image.size == (1280, 1600)
+        assert len(image.convert("L").getcolors(maxcolors=1 << 16) or []) > 20, "the page is not blank"
