@@ -45,4 +45,4 @@ class DuplicateSafeCreateMixin:
             with transaction.atomic():
                 return super().create(validated_data)
         except IntegrityError:
-            raise serializers.ValidationError({"detail": "possible duplicate"})
+            raise serializers.ValidationError({"detail": "possible duplicate"}) from None

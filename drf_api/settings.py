@@ -174,8 +174,6 @@ STORAGES = {
 # Uploads: the contract's per-field image limits are enforced by the serializers; this is the
 # overall cap on a request body, answered with 413 before anything is parsed.
 MAX_REQUEST_BODY_BYTES = int(float(os.environ.get("MAX_REQUEST_BODY_MB", "6")) * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Throttling: rates can be overridden from the environment; THROTTLING=off turns it off.
 THROTTLING_ENABLED = env_bool("THROTTLING", default=True)

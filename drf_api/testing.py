@@ -82,7 +82,7 @@ def gunicorn_server(env, workers=2):
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start within 30 s")
+                    raise RuntimeError("gunicorn did not start within 30 s") from None
                 time.sleep(0.1)
         yield base_url
     finally:

@@ -61,7 +61,7 @@ class RegisterView(registration_views.RegisterView):
                 return super().perform_create(serializer)
         except IntegrityError:
             # Two sign-ups with one username at the same instant: the database let one in.
-            raise ValidationError({"username": ["A user with that username already exists."]})
+            raise ValidationError({"username": ["A user with that username already exists."]}) from None
 
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)

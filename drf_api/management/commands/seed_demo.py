@@ -154,7 +154,7 @@ def generated_image(rng, size, fmt="PNG"):
     draw = ImageDraw.Draw(image)
     for y in range(height):
         mix = y / max(height - 1, 1)
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom)))
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)))
     for _ in range(rng.randrange(2, 6)):
         x, y = rng.randrange(width), rng.randrange(height)
         radius = rng.randrange(min(size) // 12, min(size) // 3)
