@@ -106,7 +106,6 @@ def absolute_media_url(request, field_file, default):
     return request.build_absolute_uri(url) if request is not None else url
 
 
-
 def profile_image_url(request, profile):
     """The absolute URL of a profile's image, or of the default profile image."""
     return absolute_media_url(request, profile.image if profile else None, settings.DEFAULT_PROFILE_IMAGE)

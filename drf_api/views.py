@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.static import serve
 from drf_spectacular.types import OpenApiTypes
@@ -45,6 +46,7 @@ def csrf(request):
     return Response({"csrf_token": get_token(request)})
 
 
+@never_cache
 @extend_schema(
     responses={
         200: inline_serializer("Health", {"status": serializers.CharField()}),
@@ -63,7 +65,7 @@ def health(request):
             cursor.fetchone()
     except DatabaseError:
         return Response({"status": "unavailable", "detail": "The database is not reachable."}, status=503)
-    return Response({"status": "ok"}, headers={"Cache-Control": "no-cache, no-store, must-revalidate, max-age=0"})
+    return Response({"status": "ok"})
 
 
 def bad_request(request, exception=None):
@@ -80,8 +82,6 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return JsonResponse({"detail": "Internal server error."}, status=500)
-
-
 
 
 def local_media(request, path):
