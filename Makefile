@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test test-sqlite test-postgres postman install install-dev migrate schema clean
+.PHONY: run test lint test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,13 @@ run: migrate
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server, then the Postman
-## collection against a live gunicorn on PostgreSQL.
-test: test-sqlite test-postgres postman
+## Lint, then run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server (with the
+## schemathesis fuzzing and the race tests against gunicorn), then the Postman collection.
+test: lint test-sqlite test-postgres postman
+
+## ruff over the whole tree (configuration in pyproject.toml).
+lint: install-dev
+	$(BIN)/ruff check .
 
 test-sqlite: install-dev
 	scripts/ensure-chromium.sh

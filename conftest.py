@@ -8,7 +8,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from drf_api.testing import manage, server_env
+from testing import manage, server_env
 from users.tests.factories import UserFactory
 
 

@@ -2,7 +2,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from rest_framework import serializers
 
 from comments.models import Comment
-from drf_api.serializers import AuthoredModelSerializer
+from drf_api.serializers import AuthoredModelSerializer, ConstraintSafeCreateMixin
 
 
 def natural_time(moment):
@@ -10,7 +10,9 @@ def natural_time(moment):
     return naturaltime(moment).replace("\xa0", " ")
 
 
-class CommentSerializer(AuthoredModelSerializer):
+class CommentSerializer(ConstraintSafeCreateMixin, AuthoredModelSerializer):
+    """A comment on a post, dated in natural time ("2 minutes ago")."""
+
     created_at = serializers.SerializerMethodField()
     updated_at = serializers.SerializerMethodField()
 

@@ -1,7 +1,7 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
-from comments.querysets import comment_list_queryset
+from comments.querysets import comment_queryset
 from comments.serializers import CommentDetailSerializer, CommentSerializer
 from drf_api.permissions import IsOwnerOrReadOnly
 
@@ -12,7 +12,7 @@ class CommentList(generics.ListCreateAPIView):
     serializer_class = CommentSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["post"]
-    queryset = comment_list_queryset()
+    queryset = comment_queryset()
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
@@ -23,4 +23,4 @@ class CommentDetail(generics.RetrieveUpdateDestroyAPIView):
 
     serializer_class = CommentDetailSerializer
     permission_classes = [IsOwnerOrReadOnly]
-    queryset = comment_list_queryset()
+    queryset = comment_queryset()

@@ -4,6 +4,11 @@ from dj_rest_auth.jwt_auth import JWTCookieAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 
+def enforce_csrf(request):
+    """Django's CSRF check (token and, over HTTPS, origin/referer) on a DRF request; 403 when it fails."""
+    JWTCookieAuthentication().enforce_csrf(request)
+
+
 class JWTCookieOrHeaderAuthentication(JWTCookieAuthentication):
     """A Bearer header wins; otherwise the access cookie, CSRF-checked.
 

@@ -1,12 +1,34 @@
+import django_filters
+from django import forms
 from django.db.models import F
-from rest_framework import filters
+from rest_framework import filters, serializers
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id filter: a whole number, so `1.5` is a 400 rather than a silent 1."""
+
+    field_class = forms.IntegerField
+
+
+def free_text_param(request, name):
+    """A free-text query parameter, checked as DRF's SearchFilter checks `search`.
+
+    DRF's CharField refuses NUL characters, which PostgreSQL cannot compare: a 400 naming the
+    parameter instead of a 500.
+    """
+    value = request.query_params.get(name, "")
+    try:
+        return serializers.CharField(trim_whitespace=False, allow_blank=True).run_validation(value)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None
 
 
 class OrderingFilter(filters.OrderingFilter):
     """DRF's `?ordering=`, with public names mapped to annotations and a stable order.
 
     `ordering_aliases` maps a contract name (say `owner__following__created_at`) to the
-    annotation that answers it without joining (and so without repeating rows). Empty values
+    annotation that answers it without joining (and so without repeating rows), or to a
+    function that adds that annotation when asked for and returns `(queryset, name)`. Empty values
     sort last in both directions on every database, and `-id` breaks ties so that pages never
     overlap.
     """
@@ -25,6 +47,8 @@ class OrderingFilter(filters.OrderingFilter):
         for term in ordering:
             descending = term.startswith("-")
             name = aliases.get(term.lstrip("-"), term.lstrip("-"))
+            if callable(name):
+                queryset, name = name(queryset)
             expressions.append(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
         if not any(term.lstrip("-") == "id" for term in ordering):
             expressions.append(F("id").desc())

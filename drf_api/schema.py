@@ -1,5 +1,34 @@
-"""drf-spectacular extensions for the project's own classes (imported by DrfApiConfig.ready)."""
+"""The OpenAPI schema as the API really answers: our AutoSchema, extensions and postprocessing.
+
+drf-spectacular documents what it can see in the views; this module adds what it cannot: which
+operations anonymous callers may use (asked of each view's own permissions), the error
+responses each operation can really give, and request bodies as each content type can carry
+them (a file only in multipart).
+"""
+import copy
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from drf_spectacular import openapi
 from drf_spectacular.contrib.rest_auth import SimpleJWTCookieScheme
+from rest_framework.request import Request
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, with anonymous access listed wherever the view's permissions allow it."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if {} not in auths and self._anonymous_allowed():
+            auths.append({})
+        return auths
+
+    def _anonymous_allowed(self):
+        http_request = HttpRequest()
+        http_request.method = self.method
+        request = Request(http_request)
+        request.user = AnonymousUser()
+        return all(permission.has_permission(request, self.view) for permission in self.view.get_permissions())
 
 
 class JWTCookieOrHeaderScheme(SimpleJWTCookieScheme):
@@ -23,6 +52,7 @@ VALIDATION_ERROR_SCHEMA = {
     'errors about the whole request are under "non_field_errors" or "detail".',
 }
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
+FILELESS_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded")
 LIST_PARAMETERS_THAT_NEVER_FAIL = {"page", "page_size", "search", "ordering"}
 
 
@@ -33,12 +63,17 @@ def error_response(description, schema_name):
     }
 
 
+def retry_after_header():
+    return {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}}
+
+
 def add_error_responses(result, generator, request, public):
     """Document the errors each operation can really answer with, in DRF's shapes.
 
     400 where input is validated (bodies, filters), 401 where credentials are checked, 403 for
     writes (owner-only objects, CSRF for cookie-authenticated requests), 404 where the path names
-    an object, 413 where a file can be uploaded, 429 everywhere (throttling).
+    an object or a list is paged ("Invalid page."), 413 where a body is sent, 429 everywhere
+    (throttling) and 503 everywhere (the database is unreachable), both with Retry-After.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
@@ -57,12 +92,46 @@ def add_error_responses(result, generator, request, public):
                 extra["403"] = error_response("Not allowed: not the owner, or a missing CSRF token.", "Error")
             if "{" in path:
                 extra["404"] = error_response("Not found, or not visible to the caller.", "Error")
-            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+            elif "page" in query:
+                extra["404"] = error_response('A page past the last one: {"detail": "Invalid page."}.', "Error")
+            if "requestBody" in operation:
                 extra["413"] = error_response("The request body is over the server's limit.", "Error")
-            extra["429"] = {
-                **error_response("Throttled: too many requests.", "Error"),
-                "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
-            }
+            extra["429"] = {**error_response("Throttled: too many requests.", "Error"), "headers": retry_after_header()}
+            extra["503"] = error_response("The database cannot be reached right now.", "Error")
             for status, response in extra.items():
                 responses.setdefault(status, response)
+            responses["503"]["headers"] = retry_after_header()
+    return result
+
+
+def split_file_fields_from_bodies(result, generator, request, public):
+    """A JSON or form-encoded body cannot carry a file: document it without the file fields.
+
+    drf-spectacular gives every content type of a request the same component; here JSON and
+    form bodies get a copy without the `format: binary` properties (`image`), and multipart
+    keeps them.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for item in result["paths"].values():
+        for operation in item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media_type in FILELESS_MEDIA_TYPES:
+                ref = content.get(media_type, {}).get("schema", {}).get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                component = schemas.get(name)
+                if not component:
+                    continue
+                properties = component.get("properties", {})
+                files = {key for key, field in properties.items() if field.get("format") == "binary"}
+                if not files:
+                    continue
+                fileless_name = f"{name}WithoutFiles"
+                if fileless_name not in schemas:
+                    fileless = copy.deepcopy(component)
+                    for key in files:
+                        del fileless["properties"][key]
+                    if "required" in fileless:
+                        fileless["required"] = [key for key in fileless["required"] if key not in files]
+                    schemas[fileless_name] = fileless
+                content[media_type]["schema"] = {"$ref": f"#/components/schemas/{fileless_name}"}
     return result

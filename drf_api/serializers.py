@@ -1,13 +1,45 @@
 """Serializer pieces shared by the apps whose rows belong to a user."""
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drf_api.images import profile_image_url
 
 
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id is a whole number, as a JSON number or a string of digits.
+
+    DRF would hand `1.5` to the database as 1 and `1e400` (infinity) to int() as an overflow;
+    here both, like `true` or `"abc"`, are the field's "incorrect type" 400.
+    """
+
+    def to_internal_value(self, data):
+        whole_number = isinstance(data, int) and not isinstance(data, bool)
+        digits = isinstance(data, str) and data.strip().isdigit()
+        if not (whole_number or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "example": "27 Aug 2024"})
+class DisplayDateField(serializers.DateTimeField):
+    """A moment shown as the contract's display date, "27 Aug 2024" (UTC): not an ISO date-time."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%d %b %Y", **kwargs)
+
+
 class OwnedModelSerializer(serializers.ModelSerializer):
-    """`owner` as a username, set from the caller on create, never from the body."""
+    """`owner` as a username, set from the caller on create, never from the body.
+
+    Related ids are strict whole numbers, and model date-times render as display dates.
+    """
+
+    serializer_related_field = PrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DisplayDateField,
+    }
 
     owner = serializers.ReadOnlyField(source="owner.username")
 
@@ -33,11 +65,13 @@ class AuthoredModelSerializer(OwnerAwareModelSerializer):
         return profile_image_url(self.context.get("request"), obj.owner.profile)
 
 
-class DuplicateSafeCreateMixin:
-    """Creates in a savepoint and lets the database's unique constraint judge duplicates.
+class ConstraintSafeCreateMixin:
+    """Creates in a savepoint and lets the database judge what no earlier check can.
 
-    No read-then-write check: two identical requests at the same instant both reach the
-    INSERT, the database lets one through, and the other gets 400 "possible duplicate".
+    No read-then-write check: two identical requests at the same instant both reach the INSERT,
+    the unique constraint lets one through, and the other gets 400 "possible duplicate". A row
+    this one points at (a post, a user) deleted in that same instant fails the foreign key: that
+    is a 400 on the field that names it, saying it is gone.
     """
 
     def create(self, validated_data):
@@ -45,4 +79,13 @@ class DuplicateSafeCreateMixin:
             with transaction.atomic():
                 return super().create(validated_data)
         except IntegrityError:
-            raise serializers.ValidationError({"detail": "possible duplicate"}) from None
+            gone = {
+                name: [f"This {value._meta.verbose_name} has been deleted."]
+                for name, value in validated_data.items()
+                if isinstance(value, models.Model) and not type(value).objects.filter(pk=value.pk).exists()
+            }
+            if gone:
+                raise serializers.ValidationError(gone) from None
+            if self.Meta.model._meta.total_unique_constraints:
+                raise serializers.ValidationError({"detail": "possible duplicate"}) from None
+            raise

@@ -52,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = sorted(set(CLIENT_ORIGINS + env_list("CSRF_TRUSTED_ORIGIN
 USE_CLOUDINARY = bool(os.environ.get("CLOUDINARY_URL"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "drf_api.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,20 +82,25 @@ INSTALLED_APPS = [
     "likes",
     "followers",
     "messaging",
+    "demo",
 ]
 
+# Outermost first. The header-setting middleware wraps everything else, so that every response
+# (the JSON 404 and the 413 included) carries the same headers; static files leave at whitenoise.
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "drf_api.middleware.RequestBodyLimitMiddleware",
     "drf_api.middleware.JSONNotFoundMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "drf_api.middleware.PrivateResponseMiddleware",
+    "drf_api.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -124,11 +129,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must not hang a worker: give up connecting after this long.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction starts, so two concurrent writes wait for
     # each other instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# While the database is unreachable, requests get 503 with this Retry-After.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -174,6 +186,13 @@ STORAGES = {
 # Uploads: the contract's per-field image limits are enforced by the serializers; this is the
 # overall cap on a request body, answered with 413 before anything is parsed.
 MAX_REQUEST_BODY_BYTES = int(float(os.environ.get("MAX_REQUEST_BODY_MB", "6")) * 1024 * 1024)
+# Django's own cap on a non-file body agrees, so a body under the cap is parsed and judged field
+# by field, and one over it is a 413 (drf_api.views.bad_request) even without a Content-Length.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# How many proxies stand in front of this server (drf_api/proxies.py): 0 means clients connect
+# directly and X-Forwarded-For is ignored; Heroku's router is 1.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
 # Throttling: rates can be overridden from the environment; THROTTLING=off turns it off.
 THROTTLING_ENABLED = env_bool("THROTTLING", default=True)
@@ -187,6 +206,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["drf_api.authentication.JWTCookieOrHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "drf_api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "drf_api.pagination.PageNumberPagination",
     "PAGE_SIZE": 10,
     "DEFAULT_RENDERER_CLASSES": [
@@ -199,8 +223,7 @@ REST_FRAMEWORK = {
         "drf_api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DATETIME_FORMAT": "%d %b %Y",
+    "DEFAULT_SCHEMA_CLASS": "drf_api.schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -213,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_api.schema.add_error_responses",
+        "drf_api.schema.split_file_fields_from_bodies",
     ],
     # Swagger UI's assets come from the pinned drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -242,6 +266,7 @@ REST_AUTH = {
     "JWT_AUTH_COOKIE_USE_CSRF": True,
     "JWT_SERIALIZER": "users.serializers.TokenPairSerializer",
     "USER_DETAILS_SERIALIZER": "users.serializers.CurrentUserSerializer",
+    "LOGIN_SERIALIZER": "users.serializers.LoginSerializer",
     "OLD_PASSWORD_FIELD_ENABLED": True,
 }
 ACCOUNT_LOGIN_METHODS = {"username"}

@@ -9,4 +9,4 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "k7#pQ2vX9zL4mR8wT
 os.environ.setdefault("THROTTLING", "off")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "off")
 
-from drf_api.settings import *  # noqa: E402,F403
+from drf_api.settings import *

@@ -1,16 +1,23 @@
-"""DRF's throttles, switchable at run time and reading their rates from settings.
+"""DRF's throttles, switchable at run time, reading their rates from settings, keyed by the real client.
 
 DRF binds throttle classes and rates when its views are imported; these read
 `settings.THROTTLING_ENABLED` and `settings.THROTTLE_RATES` on every request instead, so that
-`THROTTLING=off` (and a test that turns throttling back on) takes effect everywhere.
+`THROTTLING=off` (and a test that turns throttling back on) takes effect everywhere. Anonymous
+callers are counted by the address `drf_api.proxies.client_ip` trusts, never by a header the
+client wrote itself.
 """
 from django.conf import settings
 from rest_framework import throttling
+
+from drf_api.proxies import client_ip
 
 
 class SettingsRateMixin:
     def get_rate(self):
         return settings.THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)
 
     def allow_request(self, request, view):
         if not settings.THROTTLING_ENABLED:
@@ -28,3 +35,12 @@ class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
 
 class ScopedRateThrottle(SettingsRateMixin, throttling.ScopedRateThrottle):
     """Throttles views that name a `throttle_scope` (dj-rest-auth's views use "dj_rest_auth")."""
+
+
+class AdminLoginThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Sign-in attempts on Django admin's login form: the API login's rate, per client address."""
+
+    scope = "dj_rest_auth"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": "admin_login", "ident": self.get_ident(request)}

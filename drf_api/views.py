@@ -1,5 +1,8 @@
 """The project's own endpoints: welcome, health, CSRF token, local media and JSON error handlers."""
+import sys
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
@@ -18,6 +21,8 @@ from rest_framework.decorators import (
 )
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+
+from drf_api.middleware import body_too_large_response, database_unavailable_response, is_database_unavailable
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -64,11 +69,20 @@ def health(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return Response({"status": "unavailable", "detail": "The database is not reachable."}, status=503)
+        return Response(
+            {"status": "unavailable", "detail": "The database is not reachable."},
+            status=503,
+            headers={"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)},
+        )
     return Response({"status": "ok"})
 
 
 def bad_request(request, exception=None):
+    """Django's own 400s, raised while a request body is read, said plainly."""
+    if isinstance(exception, RequestDataTooBig):
+        return body_too_large_response()
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return JsonResponse({"detail": "Too many form fields or files in one request."}, status=400)
     return JsonResponse({"detail": "Bad request."}, status=400)
 
 
@@ -81,6 +95,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """A 500 that no view handled; a database outage outside a view is still a 503."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response()
     return JsonResponse({"detail": "Internal server error."}, status=500)
 
 

@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
-from drf_api.serializers import DuplicateSafeCreateMixin, OwnedModelSerializer
+from drf_api.serializers import ConstraintSafeCreateMixin, OwnedModelSerializer
 from followers.models import Follower
 
 
-class FollowerSerializer(DuplicateSafeCreateMixin, OwnedModelSerializer):
+class FollowerSerializer(ConstraintSafeCreateMixin, OwnedModelSerializer):
+    """A follow: `owner` follows the user `followed`, at most once and never themselves."""
+
     followed_name = serializers.ReadOnlyField(source="followed.username")
 
     class Meta:

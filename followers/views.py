@@ -2,7 +2,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
 from drf_api.permissions import IsOwnerOrReadOnly
-from followers.models import Follower
+from followers.querysets import follower_queryset
 from followers.serializers import FollowerSerializer
 
 
@@ -12,7 +12,7 @@ class FollowerList(generics.ListCreateAPIView):
     serializer_class = FollowerSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["owner", "followed"]
-    queryset = Follower.objects.select_related("owner", "followed").order_by("-created_at", "-id")
+    queryset = follower_queryset()
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
@@ -23,4 +23,4 @@ class FollowerDetail(generics.RetrieveDestroyAPIView):
 
     serializer_class = FollowerSerializer
     permission_classes = [IsOwnerOrReadOnly]
-    queryset = Follower.objects.select_related("owner", "followed")
+    queryset = follower_queryset()

@@ -2,7 +2,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
 from drf_api.permissions import IsOwnerOrReadOnly
-from likes.models import Like
+from likes.querysets import like_queryset
 from likes.serializers import LikeSerializer
 
 
@@ -12,7 +12,7 @@ class LikeList(generics.ListCreateAPIView):
     serializer_class = LikeSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["post", "owner"]
-    queryset = Like.objects.select_related("owner").order_by("-created_at", "-id")
+    queryset = like_queryset()
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
@@ -23,4 +23,4 @@ class LikeDetail(generics.RetrieveDestroyAPIView):
 
     serializer_class = LikeSerializer
     permission_classes = [IsOwnerOrReadOnly]
-    queryset = Like.objects.select_related("owner")
+    queryset = like_queryset()

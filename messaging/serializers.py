@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drf_api.images import MB, ImageUploadField, profile_image_url
+from drf_api.serializers import DisplayDateField
 from messaging.models import Message
 
 PREVIEW_LENGTH = 50
@@ -27,6 +28,14 @@ def message_time_label(moment, now=None):
     return moment.strftime("%d %b %Y")
 
 
+@extend_schema_field({"type": "string", "example": "09:31"})
+class ClockTimeField(serializers.DateTimeField):
+    """A moment's time of day, "09:31" (UTC)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class MessageSerializer(serializers.ModelSerializer):
     """A message as its two participants see it.
 
@@ -43,8 +52,8 @@ class MessageSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="JPEG, PNG, GIF or WebP, at most 5 MB and 4096 px a side; null removes it.",
     )
-    date = serializers.DateTimeField(source="timestamp", format="%d %b %Y", read_only=True)
-    time = serializers.DateTimeField(source="timestamp", format="%H:%M", read_only=True)
+    date = DisplayDateField(source="timestamp", read_only=True)
+    time = ClockTimeField(source="timestamp", read_only=True)
     timestamp = serializers.DateTimeField(format="iso-8601", read_only=True)
     edited_at = serializers.DateTimeField(format="iso-8601", read_only=True, allow_null=True)
     sender_profile_image = serializers.SerializerMethodField()

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from drf_api.filters import free_text_param
 from messaging import services
 from messaging.models import Message
 from messaging.permissions import IsSender
@@ -31,7 +32,7 @@ class ConversationList(APIView):
         responses=ConversationSerializer(many=True),
     )
     def get(self, request):
-        conversations = conversation_list(request.user, request.query_params.get("search"))
+        conversations = conversation_list(request.user, free_text_param(request, "search"))
         return Response(ConversationSerializer(conversations, many=True, context={"request": request}).data)
 
 
@@ -61,7 +62,6 @@ class Thread(generics.ListAPIView):
 @extend_schema(
     responses={
         201: MessageSerializer,
-        400: inline_serializer("MessageSendError", {"detail": serializers.CharField()}),
     }
 )
 class SendMessage(generics.CreateAPIView):

@@ -3,11 +3,13 @@
 Each is an EXISTS over the unique (owner, …) rows, not a join, so a post never repeats.
 """
 import django_filters
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 
+from drf_api.filters import IdFilter
 from followers.models import Follower
 from likes.models import Like
 from posts.models import Post
+from posts.querysets import like_time
 
 
 def posts_by(queryset, name, profile_id: int):
@@ -22,21 +24,21 @@ def posts_followed_by(queryset, name, profile_id: int):
 def posts_liked_by(queryset, name, profile_id: int):
     """Posts that profile liked; `ordering=likes__created_at` then sorts by when it liked them."""
     likes = Like.objects.filter(owner__profile=profile_id, post=OuterRef("pk"))
-    return queryset.filter(Exists(likes)).annotate(latest_like_at=Subquery(likes.values("created_at")[:1]))
+    return queryset.filter(Exists(likes)).annotate(latest_like_at=like_time(liked_by_profile=profile_id))
 
 
 class PostFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(method=posts_by, label="Posts by the profile with this id.")
-    owner__profile = django_filters.NumberFilter(method=posts_by, label="Same as `owner`.")
-    followed = django_filters.NumberFilter(
+    owner = IdFilter(method=posts_by, label="Posts by the profile with this id.")
+    owner__profile = IdFilter(method=posts_by, label="Same as `owner`.")
+    followed = IdFilter(
         field_name="owner__followed__owner__profile",
         method=posts_followed_by, label="The feed: posts by the users the profile with this id follows."
     )
-    owner__followed__owner__profile = django_filters.NumberFilter(method=posts_followed_by, label="Same as `followed`.")
-    liked = django_filters.NumberFilter(
+    owner__followed__owner__profile = IdFilter(method=posts_followed_by, label="Same as `followed`.")
+    liked = IdFilter(
         field_name="likes__owner__profile", method=posts_liked_by, label="Posts liked by the profile with this id."
     )
-    likes__owner__profile = django_filters.NumberFilter(method=posts_liked_by, label="Same as `liked`.")
+    likes__owner__profile = IdFilter(method=posts_liked_by, label="Same as `liked`.")
 
     class Meta:
         model = Post

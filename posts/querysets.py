@@ -7,17 +7,33 @@ from likes.models import Like
 from posts.models import Post
 
 
-def post_list_queryset(user):
-    """Posts with their author's profile, counts, the caller's like and the latest like time."""
+def post_queryset(user):
+    """Posts with their author's profile, counts and the caller's like: lists and detail alike."""
     return (
         Post.objects.select_related("owner__profile")
         .annotate(
             likes_count=subquery_count(Like.objects.all(), "post"),
             comments_count=subquery_count(Comment.objects.all(), "post"),
             like_id=callers_row_id(Like.objects.filter(post=OuterRef("pk")), user),
-            latest_like_at=Subquery(
-                Like.objects.filter(post=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-            ),
         )
         .order_by("-created_at", "-id")
     )
+
+
+def like_time(liked_by_profile=None):
+    """When each post was last liked; with a profile id, when that profile liked it."""
+    likes = Like.objects.filter(post=OuterRef("pk"))
+    if liked_by_profile is not None:
+        likes = likes.filter(owner__profile=liked_by_profile)
+    return Subquery(likes.order_by("-created_at").values("created_at")[:1])
+
+
+def with_latest_like_at(queryset):
+    """`ordering=likes__created_at`, annotated only when asked for.
+
+    Under `liked=` the filter has already annotated when that profile liked each post, which is
+    what the ordering then means; otherwise it is the post's latest like.
+    """
+    if "latest_like_at" not in queryset.query.annotations:
+        queryset = queryset.annotate(latest_like_at=like_time())
+    return queryset, "latest_like_at"

@@ -1,10 +1,13 @@
+from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, generics
+from rest_framework.exceptions import NotFound
 
 from drf_api.filters import OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from posts.filters import PostFilter
-from posts.querysets import post_list_queryset
+from posts.models import Post
+from posts.querysets import post_queryset, with_latest_like_at
 from posts.serializers import PostSerializer
 
 
@@ -20,10 +23,10 @@ class PostList(generics.ListCreateAPIView):
     filterset_class = PostFilter
     search_fields = ["title", "owner__username"]
     ordering_fields = ["likes_count", "comments_count", "created_at"]
-    ordering_aliases = {"likes__created_at": "latest_like_at"}
+    ordering_aliases = {"likes__created_at": with_latest_like_at}
 
     def get_queryset(self):
-        return post_list_queryset(self.request.user)
+        return post_queryset(self.request.user)
 
     def perform_create(self, serializer):
         post = serializer.save(owner=self.request.user)
@@ -38,4 +41,16 @@ class PostDetail(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [IsOwnerOrReadOnly]
 
     def get_queryset(self):
-        return post_list_queryset(self.request.user)
+        return post_queryset(self.request.user)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        """Lock the post's row before its likes and comments go with it.
+
+        A like or comment being written at this instant then waits for the delete and fails
+        cleanly on the foreign key (a 400 saying the post is gone), instead of landing between
+        the cascade and the post's own delete and failing the delete.
+        """
+        if not Post.objects.select_for_update().filter(pk=instance.pk).exists():
+            raise NotFound()
+        instance.delete()

@@ -12,7 +12,7 @@ def latest_follow_at(user_field):
     return Subquery(rows[:1])
 
 
-def profile_list_queryset(user):
+def profile_queryset(user):
     """Profiles with their counts, the caller's follow (if any) and their latest follow times."""
     return (
         Profile.objects.select_related("owner")

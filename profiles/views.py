@@ -4,7 +4,7 @@ from rest_framework import filters, generics
 from drf_api.filters import OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from profiles.filters import ProfileFilter
-from profiles.querysets import profile_list_queryset
+from profiles.querysets import profile_queryset
 from profiles.serializers import ProfileSerializer
 
 PROFILE_ORDERING_ALIASES = {
@@ -25,7 +25,7 @@ class ProfileList(generics.ListAPIView):
     ordering_aliases = PROFILE_ORDERING_ALIASES
 
     def get_queryset(self):
-        return profile_list_queryset(self.request.user)
+        return profile_queryset(self.request.user)
 
 
 class MostFollowedProfileList(generics.ListAPIView):
@@ -34,7 +34,7 @@ class MostFollowedProfileList(generics.ListAPIView):
     serializer_class = ProfileSerializer
 
     def get_queryset(self):
-        return profile_list_queryset(self.request.user).order_by("-followers_count", "-created_at", "-id")
+        return profile_queryset(self.request.user).order_by("-followers_count", "-created_at", "-id")
 
 
 class ProfileDetail(generics.RetrieveUpdateAPIView):
@@ -44,4 +44,4 @@ class ProfileDetail(generics.RetrieveUpdateAPIView):
     permission_classes = [IsOwnerOrReadOnly]
 
     def get_queryset(self):
-        return profile_list_queryset(self.request.user)
+        return profile_queryset(self.request.user)

@@ -1,5 +1,4 @@
 """The contract's auth table, under /dj-rest-auth/."""
-from dj_rest_auth.views import PasswordChangeView, UserDetailsView
 from django.urls import path
 
 from users import views
@@ -9,6 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="rest_login"),
     path("logout/", views.LogoutView.as_view(), name="rest_logout"),
     path("token/refresh/", views.TokenRefreshView.as_view(), name="token_refresh"),
-    path("user/", UserDetailsView.as_view(), name="rest_user_details"),
-    path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
+    path("user/", views.UserDetailsView.as_view(), name="rest_user_details"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="rest_password_change"),
 ]

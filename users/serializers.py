@@ -1,3 +1,4 @@
+from dj_rest_auth import serializers as dj_rest_auth_serializers
 from dj_rest_auth.serializers import UserDetailsSerializer
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,8 @@ class UserSerializer(serializers.ModelSerializer):
 class CurrentUserSerializer(UserDetailsSerializer):
     """The signed-in user, as login, registration and /dj-rest-auth/user/ show it."""
 
+    # Read-only, and "" when none was given at sign-up: not always a valid address.
+    email = serializers.CharField(read_only=True, help_text='The e-mail address given at sign-up, or "".')
     profile_id = serializers.IntegerField(source="profile.id", read_only=True)
     profile_image = serializers.SerializerMethodField()
 
@@ -39,4 +42,33 @@ class LogoutSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="The refresh token to end; without it, the refresh cookie is used.",
+    )
+
+
+class LoginSerializer(dj_rest_auth_serializers.LoginSerializer):
+    """The contract's login: a username and a password, both required (no e-mail login)."""
+
+    username = serializers.CharField()
+    email = None
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(
+        required=False,
+        help_text="The refresh token; without it, the refresh cookie is used.",
+    )
+
+
+class TokenRefreshResultSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(help_text="The new refresh token: the one sent is no longer valid.")
+    access_expiration = serializers.DateTimeField()
+    refresh_expiration = serializers.DateTimeField()
+
+
+class PasswordChangeResultSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    access_token = serializers.CharField(help_text="A fresh access token for this client.")
+    refresh_token = serializers.CharField(
+        help_text="A fresh refresh token for this client: every one issued before the change is revoked."
     )

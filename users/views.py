@@ -1,23 +1,32 @@
-"""Users, and the dj-rest-auth views adapted to the contract's auth table."""
+"""Users, and the dj-rest-auth views adapted to the contract's auth table (rules: users/sessions.py)."""
 from dj_rest_auth import views as rest_auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
-from dj_rest_auth.jwt_auth import get_refresh_view, set_jwt_cookies, unset_jwt_cookies
+from dj_rest_auth.jwt_auth import set_jwt_cookies, unset_jwt_cookies
 from dj_rest_auth.registration import views as registration_views
 from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from users.querysets import user_list_queryset
-from users.serializers import LogoutSerializer, TokenPairSerializer, UserSerializer
+from users import sessions
+from users.querysets import user_queryset
+from users.serializers import (
+    LogoutSerializer,
+    PasswordChangeResultSerializer,
+    TokenPairSerializer,
+    TokenRefreshResultSerializer,
+    TokenRefreshSerializer,
+    UserSerializer,
+)
+
+USERNAME_TAKEN = "A user with that username already exists."
 
 
 class UserList(generics.ListAPIView):
@@ -25,17 +34,25 @@ class UserList(generics.ListAPIView):
 
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated]
-    queryset = user_list_queryset()
+    queryset = user_queryset()
 
 
 class UserDetail(generics.RetrieveAPIView):
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated]
-    queryset = user_list_queryset()
+    queryset = user_queryset()
+
+
+class SessionCookieViewMixin:
+    """Views that set the auth cookies refuse requests another site could have made."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        sessions.check_cookie_setting_request(request)
 
 
 @extend_schema(responses={200: TokenPairSerializer})
-class LoginView(rest_auth_views.LoginView):
+class LoginView(SessionCookieViewMixin, rest_auth_views.LoginView):
     """Log in: both tokens in the body and as httpOnly cookies."""
 
     def login(self):
@@ -52,7 +69,7 @@ class LoginView(rest_auth_views.LoginView):
 
 
 @extend_schema(responses={201: TokenPairSerializer})
-class RegisterView(registration_views.RegisterView):
+class RegisterView(SessionCookieViewMixin, registration_views.RegisterView):
     """Sign up: creates the user (and so its profile) and logs it in, as login does."""
 
     def perform_create(self, serializer):
@@ -61,11 +78,43 @@ class RegisterView(registration_views.RegisterView):
                 return super().perform_create(serializer)
         except IntegrityError:
             # Two sign-ups with one username at the same instant: the database let one in.
-            raise ValidationError({"username": ["A user with that username already exists."]}) from None
+            raise ValidationError({"username": [USERNAME_TAKEN]}) from None
 
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         set_jwt_cookies(response, self.access_token, self.refresh_token)
+        return response
+
+
+class UserDetailsView(rest_auth_views.UserDetailsView):
+    """The signed-in user; a rename to a taken username is a 400, even in a race."""
+
+    def perform_update(self, serializer):
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            # Two renames to one username at the same instant: the database let one through.
+            raise ValidationError({"username": [USERNAME_TAKEN]}) from None
+
+
+@extend_schema(responses=PasswordChangeResultSerializer)
+class PasswordChangeView(rest_auth_views.PasswordChangeView):
+    """Change the password (the old one is required). Every refresh token issued before is revoked;
+    this client gets fresh tokens, in the body and as cookies, so it stays signed in."""
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refresh = sessions.change_password(user=request.user, save_password=serializer.save)
+        response = Response(
+            {
+                "detail": "New password has been saved.",
+                "access_token": str(refresh.access_token),
+                "refresh_token": str(refresh),
+            }
+        )
+        set_jwt_cookies(response, refresh.access_token, refresh)
         return response
 
 
@@ -94,11 +143,8 @@ class LogoutView(APIView):
             rest_auth_settings.JWT_AUTH_REFRESH_COOKIE
         )
         if raw_token:
+            sessions.end_session(raw_token)
             response = Response({"detail": "Successfully logged out."})
-            try:
-                RefreshToken(raw_token).blacklist()
-            except TokenError:
-                pass
         else:
             response = Response(
                 {"refresh": ['No refresh token: send it as "refresh" or in the refresh cookie.']},
@@ -108,32 +154,50 @@ class LogoutView(APIView):
         return response
 
 
-@extend_schema(
-    responses=inline_serializer(
-        "TokenRefreshResult",
-        {
-            "access": serializers.CharField(),
-            "refresh": serializers.CharField(),
-            "access_expiration": serializers.DateTimeField(),
-            "refresh_expiration": serializers.DateTimeField(),
-        },
-    )
-)
-class TokenRefreshView(get_refresh_view()):
+class TokenRefreshView(SessionCookieViewMixin, APIView):
     """Exchange a refresh token (body or cookie) for a new access and refresh token.
 
-    Rotation is on: the refresh token used here is blacklisted. Both new tokens are set as
-    cookies and also returned in the body, which dj-rest-auth would drop for httpOnly cookies.
+    Rotation is on: the refresh token used here is revoked, exactly once (users/sessions.py).
+    Both new tokens are set as cookies and returned in the body.
     """
 
+    authentication_classes = []
+    permission_classes = [AllowAny]
     throttle_scope = "dj_rest_auth"
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        refresh = None
-        if response.status_code == status.HTTP_200_OK and isinstance(response.data, dict):
-            refresh = response.data.get("refresh")
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if refresh:
-            response.data["refresh"] = refresh
-            response.data["refresh_expiration"] = timezone.now() + jwt_settings.REFRESH_TOKEN_LIFETIME
+    def get_authenticate_header(self, request):
+        # Without it DRF would turn this view's 401s into 403s.
+        return f'{jwt_settings.AUTH_HEADER_TYPES[0]} realm="api"'
+
+    @extend_schema(
+        request=TokenRefreshSerializer,
+        responses={
+            200: TokenRefreshResultSerializer,
+            401: OpenApiResponse(
+                inline_serializer(
+                    "TokenRefreshError", {"detail": serializers.CharField(), "code": serializers.CharField()}
+                ),
+                description="The refresh token is missing, invalid, expired or already used.",
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = TokenRefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        raw_token = serializer.validated_data.get("refresh") or request.COOKIES.get(
+            rest_auth_settings.JWT_AUTH_REFRESH_COOKIE
+        )
+        if not raw_token:
+            raise InvalidToken("No valid refresh token found.")
+        refresh = sessions.rotate_refresh_token(raw_token)
+        now = timezone.now()
+        response = Response(
+            {
+                "access": str(refresh.access_token),
+                "refresh": str(refresh),
+                "access_expiration": now + jwt_settings.ACCESS_TOKEN_LIFETIME,
+                "refresh_expiration": now + jwt_settings.REFRESH_TOKEN_LIFETIME,
+            }
+        )
+        set_jwt_cookies(response, refresh.access_token, refresh)
         return response

@@ -4,8 +4,9 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+
 from drf_api.images import ALLOWED_FORMATS
-from drf_api.testing import image_bytes
+from testing import image_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from drf_api.testing import BASE_DIR, manage, server_env
+from testing import BASE_DIR, manage, server_env
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The contract's Messages table, row by row, for the two participants, a stranger and anonymous."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from freezegun import freeze_time
 
 from conftest import bearer_client
-from drf_api.testing import image_bytes, image_upload
 from drf_api.tests.test_images import png_header_only
 from messaging.models import ChatDeletion, Message
 from messaging.serializers import message_time_label
+from messaging.tests.factories import MessageFactory
+from testing import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def send(client, to, content="", **extra):
 
 
 def message(sender, recipient, content="hello", **fields):
-    return Message.objects.create(sender=sender, recipient=recipient, content=content, **fields)
+    return MessageFactory(sender=sender, recipient=recipient, content=content, **fields)
 
 
 # --- send / start ---------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_send_returns_the_message(alice, bob):
     assert set(body) == MESSAGE_KEYS
     assert (body["sender"], body["recipient"], body["content"], body["read"]) == (alice.id, bob.id, "Hi Bob", False)
     assert (body["date"], body["time"]) == ("27 Aug 2026", "09:31")
-    assert datetime.fromisoformat(body["timestamp"]) == datetime(2026, 8, 27, 9, 31, 12, tzinfo=timezone.utc)
+    assert datetime.fromisoformat(body["timestamp"]) == datetime(2026, 8, 27, 9, 31, 12, tzinfo=UTC)
     assert body["image"] is None
     assert body["is_sender"] is True
     assert (body["last_message"], body["last_message_time"]) == ("Hi Bob", "09:31")
@@ -221,7 +222,7 @@ def test_last_message_time_formats(alice, bob, sent_at, now, label):
 
 
 def test_time_label_uses_utc_calendar_days():
-    now = datetime(2026, 3, 10, 0, 30, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 10, 0, 30, tzinfo=UTC)
     assert message_time_label(now - timedelta(minutes=20), now) == "00:10"
     assert message_time_label(now - timedelta(minutes=40), now) == "09 Mar"
 
@@ -290,7 +291,7 @@ def test_sender_can_edit_and_the_edit_time_is_recorded(alice, bob):
     assert response.status_code == 200
     body = response.json()
     assert body["content"] == "fixed"
-    assert datetime.fromisoformat(body["edited_at"]) == datetime(2026, 5, 1, 10, tzinfo=timezone.utc)
+    assert datetime.fromisoformat(body["edited_at"]) == datetime(2026, 5, 1, 10, tzinfo=UTC)
     assert body["last_message"] == "newer reply"
     sent.refresh_from_db()
     assert sent.content == "fixed"

@@ -6,8 +6,8 @@ table this small the planner would rightly prefer a scan either way.
 import pytest
 from django.db import connection, transaction
 
-from messaging.models import Message
 from messaging.querysets import messages_visible_to, thread_queryset
+from messaging.tests.factories import MessageFactory
 from users.tests.factories import UserFactory
 
 pytestmark = [
@@ -24,7 +24,7 @@ def plan(queryset):
 
 def test_thread_is_an_index_scan_newest_first():
     alice, bob = UserFactory(), UserFactory()
-    Message.objects.create(sender=alice, recipient=bob, content="hi")
+    MessageFactory(sender=alice, recipient=bob)
     text = plan(thread_queryset(alice, bob)[:10])
     # Either conversation index answers it: both start with the pair of user ids.
     assert "Index Scan using message_thread_" in text, text
@@ -33,6 +33,6 @@ def test_thread_is_an_index_scan_newest_first():
 
 def test_conversation_list_reads_the_callers_messages_through_indexes():
     alice, bob = UserFactory(), UserFactory()
-    Message.objects.create(sender=alice, recipient=bob, content="hi")
+    MessageFactory(sender=alice, recipient=bob)
     text = plan(messages_visible_to(alice).values("partner"))
     assert "message_thread_newest_idx" in text and "message_thread_high_idx" in text, text

@@ -2,11 +2,11 @@ import pytest
 from django.core.files.base import ContentFile
 
 from comments.tests.factories import CommentFactory
-from drf_api.testing import image_bytes, image_upload
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from posts.models import Post
 from posts.tests.factories import PostFactory
+from testing import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,9 @@ def test_create_is_401_for_anonymous(api_client):
     assert not Post.objects.exists()
 
 
+NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
+
+
 @pytest.mark.parametrize(
     "payload, errors",
     [
@@ -75,7 +78,7 @@ def test_create_is_401_for_anonymous(api_client):
         ({"title": ""}, {"title": ["This field may not be blank."]}),
         ({"title": "x" * 256}, {"title": ["Ensure this field has no more than 255 characters."]}),
         ({"title": "ok", "image_filter": "sepia"}, {"image_filter": ['"sepia" is not a valid choice.']}),
-        ({"title": "ok", "image": "not-a-file"}, {"image": ["The submitted data was not a file. Check the encoding type on the form."]}),
+        ({"title": "ok", "image": "not-a-file"}, {"image": [NOT_A_FILE]}),
     ],
 )
 def test_create_rejects_bad_input_with_exact_errors(auth_client, payload, errors):
@@ -202,10 +205,12 @@ def test_owner_filter(api_client, user, param):
     assert titles(api_client.get("/posts/", {param: user.profile.id})) == ["mine"]
 
 
-def test_filter_with_a_non_number_is_400(api_client):
-    response = api_client.get("/posts/", {"followed": "me"})
+@pytest.mark.parametrize("param", ["owner", "followed", "liked"])
+@pytest.mark.parametrize("value", ["me", "1.5", "1e400"])
+def test_filter_with_anything_but_a_whole_number_is_400(api_client, param, value):
+    response = api_client.get("/posts/", {param: value})
     assert response.status_code == 400
-    assert response.json() == {"followed": ["Enter a number."]}
+    assert response.json() == {param: ["Enter a whole number."]}
 
 
 def test_search_over_title_and_owner_username_case_insensitive(api_client):

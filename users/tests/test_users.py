@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from comments.tests.factories import CommentFactory
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
-from posts.tests.factories import PostFactory
 from messaging.models import Message
+from posts.tests.factories import PostFactory
 from profiles.models import Profile
 from users.tests.factories import UserFactory
 

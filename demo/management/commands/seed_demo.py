@@ -114,7 +114,8 @@ class Command(BaseCommand):
             content=f"{user.first_name} shares a moment.",
             image_filter=rng.choice(Post.ImageFilter.values),
         )
-        post.image.save(f"{user.username}-{number + 1}.jpg", ContentFile(generated_image(rng, (640, 480), "JPEG")), save=False)
+        picture = ContentFile(generated_image(rng, (640, 480), "JPEG"))
+        post.image.save(f"{user.username}-{number + 1}.jpg", picture, save=False)
         post.save()
 
     def _tick(self, stage):
