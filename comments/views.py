@@ -1,6 +1,7 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
+from comments.filters import CommentFilter
 from comments.querysets import comment_queryset
 from comments.serializers import CommentDetailSerializer, CommentSerializer
 from drf_api.permissions import IsOwnerOrReadOnly
@@ -11,7 +12,7 @@ class CommentList(generics.ListCreateAPIView):
 
     serializer_class = CommentSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["post"]
+    filterset_class = CommentFilter
     queryset = comment_queryset()
 
     def perform_create(self, serializer):

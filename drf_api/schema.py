@@ -53,7 +53,7 @@ VALIDATION_ERROR_SCHEMA = {
 }
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 FILELESS_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded")
-LIST_PARAMETERS_THAT_NEVER_FAIL = {"page", "page_size", "search", "ordering"}
+LIST_PARAMETERS_THAT_NEVER_FAIL = {"page", "ordering"}
 
 
 def error_response(description, schema_name):
@@ -72,8 +72,9 @@ def add_error_responses(result, generator, request, public):
 
     400 where input is validated (bodies, filters), 401 where credentials are checked, 403 for
     writes (owner-only objects, CSRF for cookie-authenticated requests), 404 where the path names
-    an object or a list is paged ("Invalid page."), 413 where a body is sent, 429 everywhere
-    (throttling) and 503 everywhere (the database is unreachable), both with Retry-After.
+    an object or a list is paged ("Invalid page."), 413 where a body is sent, 414 everywhere (from
+    the HTTP server), 429 everywhere (throttling) and 503 everywhere (the database is
+    unreachable), both with Retry-After.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
@@ -96,11 +97,25 @@ def add_error_responses(result, generator, request, public):
                 extra["404"] = error_response('A page past the last one: {"detail": "Invalid page."}.', "Error")
             if "requestBody" in operation:
                 extra["413"] = error_response("The request body is over the server's limit.", "Error")
+            extra["414"] = {
+                "description": "The request line is longer than the HTTP server accepts (gunicorn: 4094 bytes). "
+                "The server answers this itself, before the API, with a short HTML page.",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
             extra["429"] = {**error_response("Throttled: too many requests.", "Error"), "headers": retry_after_header()}
             extra["503"] = error_response("The database cannot be reached right now.", "Error")
             for status, response in extra.items():
                 responses.setdefault(status, response)
             responses["503"]["headers"] = retry_after_header()
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                if parameter["name"] == "search":
+                    # DRF refuses a NUL character in search text (PostgreSQL cannot compare it).
+                    parameter["schema"]["pattern"] = "^[^\\x00]*$"
+                elif parameter["schema"].get("type") == "integer":
+                    # Integer filters are ids (drf_api.filters.IdFilter): digits only.
+                    parameter["schema"].setdefault("minimum", 0)
     return result
 
 

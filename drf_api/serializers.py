@@ -21,6 +21,22 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """Text, sent as a JSON string: DRF would take `0` or `1.5` and store their digits."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+STRICT_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.CharField: StrictCharField,
+    models.TextField: StrictCharField,
+}
+
+
 @extend_schema_field({"type": "string", "example": "27 Aug 2024"})
 class DisplayDateField(serializers.DateTimeField):
     """A moment shown as the contract's display date, "27 Aug 2024" (UTC): not an ISO date-time."""
@@ -32,14 +48,12 @@ class DisplayDateField(serializers.DateTimeField):
 class OwnedModelSerializer(serializers.ModelSerializer):
     """`owner` as a username, set from the caller on create, never from the body.
 
-    Related ids are strict whole numbers, and model date-times render as display dates.
+    Related ids are strict whole numbers, text is strictly a string, and model date-times render
+    as display dates.
     """
 
     serializer_related_field = PrimaryKeyRelatedField
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: DisplayDateField,
-    }
+    serializer_field_mapping = {**STRICT_FIELD_MAPPING, models.DateTimeField: DisplayDateField}
 
     owner = serializers.ReadOnlyField(source="owner.username")
 

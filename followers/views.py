@@ -2,6 +2,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
 from drf_api.permissions import IsOwnerOrReadOnly
+from followers.filters import FollowerFilter
 from followers.querysets import follower_queryset
 from followers.serializers import FollowerSerializer
 
@@ -11,7 +12,7 @@ class FollowerList(generics.ListCreateAPIView):
 
     serializer_class = FollowerSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["owner", "followed"]
+    filterset_class = FollowerFilter
     queryset = follower_queryset()
 
     def perform_create(self, serializer):

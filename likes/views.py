@@ -2,6 +2,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
 from drf_api.permissions import IsOwnerOrReadOnly
+from likes.filters import LikeFilter
 from likes.querysets import like_queryset
 from likes.serializers import LikeSerializer
 
@@ -11,7 +12,7 @@ class LikeList(generics.ListCreateAPIView):
 
     serializer_class = LikeSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["post", "owner"]
+    filterset_class = LikeFilter
     queryset = like_queryset()
 
     def perform_create(self, serializer):

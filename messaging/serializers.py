@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drf_api.images import MB, ImageUploadField, profile_image_url
-from drf_api.serializers import DisplayDateField
+from drf_api.serializers import DisplayDateField, StrictCharField
 from messaging.models import Message
 
 PREVIEW_LENGTH = 50
@@ -43,7 +43,7 @@ class MessageSerializer(serializers.ModelSerializer):
     view passes it as `conversation_newest`; a message sent just now is its own newest.
     """
 
-    content = serializers.CharField(
+    content = StrictCharField(
         required=False, allow_blank=True, max_length=5000, help_text="The text; may be empty when an image is sent."
     )
     image = ImageUploadField(

@@ -1,9 +1,9 @@
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, generics
+from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
-from drf_api.filters import OrderingFilter
+from drf_api.filters import OrderingFilter, SearchFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from posts.filters import PostFilter
 from posts.models import Post
@@ -19,7 +19,7 @@ class PostList(generics.ListCreateAPIView):
     """
 
     serializer_class = PostSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
     filterset_class = PostFilter
     search_fields = ["title", "owner__username"]
     ordering_fields = ["likes_count", "comments_count", "created_at"]

@@ -1,10 +1,11 @@
-"""Helpers for the test suite: real image files and a real gunicorn server."""
+"""Helpers for the test suite: real image files, a real gunicorn server, a signed-up user."""
 import io
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,12 +64,15 @@ def manage(*args, env):
 
 
 @contextmanager
-def gunicorn_server(env, workers=2):
-    """Serve drf_api.wsgi with gunicorn on a free local port; yield its base URL."""
+def gunicorn_server(env, workers=2, threads=1):
+    """Serve drf_api.wsgi with gunicorn on a free local port; yield its base URL.
+
+    `workers` times `threads` requests are served at the same instant.
+    """
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "drf_api.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--no-control-socket", "--log-level", "warning"],
+         "--workers", str(workers), "--threads", str(threads), "--no-control-socket", "--log-level", "warning"],
         cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -93,3 +97,20 @@ def gunicorn_server(env, workers=2):
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+def sign_up(base_url, prefix="srv"):
+    """Register a fresh user on a live server; the registration body (tokens and user)."""
+    username = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    password = "Server-side-pass-42"
+    response = requests.post(
+        f"{base_url}/dj-rest-auth/registration/",
+        json={"username": username, "password1": password, "password2": password},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return {**response.json(), "password": password}
+
+
+def bearer(session):
+    return {"Authorization": f"Bearer {session['access_token']}"}

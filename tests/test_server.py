@@ -15,7 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import free_port, gunicorn_server, image_bytes, server_env
+from testing import free_port, gunicorn_server, image_bytes, server_env, sign_up
 
 pytestmark = pytest.mark.server
 
@@ -24,18 +24,6 @@ pytestmark = pytest.mark.server
 def server(live_database_url):
     with gunicorn_server(server_env(live_database_url)) as base_url:
         yield base_url
-
-
-def sign_up(base_url):
-    username = f"srv_{uuid.uuid4().hex[:10]}"
-    password = "Server-side-pass-42"
-    response = requests.post(
-        f"{base_url}/dj-rest-auth/registration/",
-        json={"username": username, "password1": password, "password2": password},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_root_health_and_json_404(server):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from drf_api.images import profile_image_url
+from drf_api.serializers import STRICT_FIELD_MAPPING, StrictCharField
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -15,6 +16,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 class CurrentUserSerializer(UserDetailsSerializer):
     """The signed-in user, as login, registration and /dj-rest-auth/user/ show it."""
+
+    serializer_field_mapping = STRICT_FIELD_MAPPING
 
     # Read-only, and "" when none was given at sign-up: not always a valid address.
     email = serializers.CharField(read_only=True, help_text='The e-mail address given at sign-up, or "".')
@@ -38,7 +41,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class LogoutSerializer(serializers.Serializer):
-    refresh = serializers.CharField(
+    refresh = StrictCharField(
         required=False,
         allow_blank=True,
         help_text="The refresh token to end; without it, the refresh cookie is used.",
@@ -48,12 +51,12 @@ class LogoutSerializer(serializers.Serializer):
 class LoginSerializer(dj_rest_auth_serializers.LoginSerializer):
     """The contract's login: a username and a password, both required (no e-mail login)."""
 
-    username = serializers.CharField()
+    username = StrictCharField()
     email = None
 
 
 class TokenRefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField(
+    refresh = StrictCharField(
         required=False,
         help_text="The refresh token; without it, the refresh cookie is used.",
     )

@@ -131,10 +131,7 @@ class LogoutView(APIView):
 
     @extend_schema(
         request=LogoutSerializer,
-        responses={
-            200: inline_serializer("LogoutResponse", {"detail": serializers.CharField()}),
-            400: inline_serializer("LogoutError", {"refresh": serializers.ListField(child=serializers.CharField())}),
-        },
+        responses={200: inline_serializer("LogoutResponse", {"detail": serializers.CharField()})},
     )
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)

@@ -27,10 +27,18 @@ def test_list_is_public_newest_first_and_filters_by_post(api_client):
     assert results[0]["profile_id"] == newer.owner.profile.id
 
 
-def test_post_filter_with_unknown_or_bad_id_is_400(api_client):
-    response = api_client.get("/comments/", {"post": "abc"})
+@pytest.mark.parametrize("value", ["abc", "1.5", "1e400"])
+def test_post_filter_with_a_bad_id_is_400(api_client, value):
+    response = api_client.get("/comments/", {"post": value})
     assert response.status_code == 400
-    assert response.json() == {"post": ["Select a valid choice. That choice is not one of the available choices."]}
+    assert response.json() == {"post": ["Enter a whole number."]}
+
+
+def test_post_filter_with_an_unknown_id_is_an_empty_page(api_client):
+    CommentFactory()
+    response = api_client.get("/comments/", {"post": 999999})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 def test_dates_are_natural_time():
