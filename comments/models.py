@@ -7,7 +7,7 @@ class Comment(models.Model):
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="comments")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    content = models.TextField()
+    content = models.TextField(max_length=5_000)
 
     class Meta:
         ordering = ["-created_at"]

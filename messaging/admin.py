@@ -14,6 +14,10 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["sender", "recipient"]
     readonly_fields = ["sender", "recipient", "content", "image", "timestamp", "edited_at"]
 
+    def has_add_permission(self, request):
+        # Messages are sent through the API (messaging.services), never written by hand.
+        return False
+
     @admin.display(description="content")
     def short_content(self, message):
         return message.content[:80]
@@ -25,3 +29,8 @@ class ChatDeletionAdmin(admin.ModelAdmin):
     list_select_related = ["owner", "partner"]
     search_fields = ["owner__username", "partner__username"]
     raw_id_fields = ["owner", "partner"]
+    readonly_fields = ["owner", "partner", "up_to_message_id", "deleted_at"]
+
+    def has_add_permission(self, request):
+        # A chat deletion is recorded by messaging.services.chat_delete, for the newest message.
+        return False

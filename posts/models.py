@@ -25,7 +25,7 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     title = models.CharField(max_length=255)
-    content = models.TextField(blank=True)
+    content = models.TextField(blank=True, max_length=10_000)
     image = models.ImageField(upload_to="images/posts/", blank=True)
     image_filter = models.CharField(max_length=32, choices=ImageFilter.choices, default=ImageFilter.NORMAL)
 

@@ -9,7 +9,7 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     name = models.CharField(max_length=255, blank=True)
-    content = models.TextField(blank=True)
+    content = models.TextField(blank=True, max_length=5_000)
     image = models.ImageField(upload_to="images/profiles/", blank=True)
 
     class Meta:

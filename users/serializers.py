@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from dj_rest_auth import serializers as dj_rest_auth_serializers
 from dj_rest_auth.serializers import UserDetailsSerializer
 from django.contrib.auth import get_user_model
@@ -26,6 +27,11 @@ class CurrentUserSerializer(UserDetailsSerializer):
 
     class Meta(UserDetailsSerializer.Meta):
         fields = (*UserDetailsSerializer.Meta.fields, "profile_id", "profile_image")
+
+    def validate_username(self, username):
+        """allauth's rules; a user keeping their own name (in any case) has not taken anyone's."""
+        own = self.instance is not None and username.lower() == self.instance.username.lower()
+        return get_adapter().clean_username(username, shallow=own)
 
     @extend_schema_field(serializers.URLField())
     def get_profile_image(self, user):

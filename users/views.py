@@ -107,14 +107,11 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         refresh = sessions.change_password(user=request.user, save_password=serializer.save)
+        access = refresh.access_token
         response = Response(
-            {
-                "detail": "New password has been saved.",
-                "access_token": str(refresh.access_token),
-                "refresh_token": str(refresh),
-            }
+            {"detail": "New password has been saved.", "access_token": str(access), "refresh_token": str(refresh)}
         )
-        set_jwt_cookies(response, refresh.access_token, refresh)
+        set_jwt_cookies(response, access, refresh)
         return response
 
 
@@ -187,14 +184,15 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
         if not raw_token:
             raise InvalidToken("No valid refresh token found.")
         refresh = sessions.rotate_refresh_token(raw_token)
+        access = refresh.access_token
         now = timezone.now()
         response = Response(
             {
-                "access": str(refresh.access_token),
+                "access": str(access),
                 "refresh": str(refresh),
                 "access_expiration": now + jwt_settings.ACCESS_TOKEN_LIFETIME,
                 "refresh_expiration": now + jwt_settings.REFRESH_TOKEN_LIFETIME,
             }
         )
-        set_jwt_cookies(response, refresh.access_token, refresh)
+        set_jwt_cookies(response, access, refresh)
         return response

@@ -1,0 +1,115 @@
+"""Twenty requests at the same instant, through gunicorn on PostgreSQL: no 5xx, no duplicate, no orphan.
+
+Each case fires its requests from 20 threads released by one barrier at a server that serves
+20 at once (4 workers x 5 threads), then checks what the database kept.
+"""
+import threading
+import uuid
+
+import pytest
+import requests
+from django.db import connection
+
+from testing import bearer, gunicorn_server, server_env, sign_up
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a server database"),
+]
+
+AT_ONCE = 20
+
+
+@pytest.fixture(scope="module")
+def server(live_database_url):
+    with gunicorn_server(server_env(live_database_url), workers=4, threads=5) as base_url:
+        yield base_url
+
+
+def at_once(calls):
+    """Run the calls (each returns a response) at the same instant; their (status, body) in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        response = call()
+        results[index] = (response.status_code, response.json() if response.content else None)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def post(base_url, path, session, payload):
+    return lambda: requests.post(f"{base_url}{path}", json=payload, headers=bearer(session), timeout=60)
+
+
+def new_post(base_url, author):
+    response = requests.post(f"{base_url}/posts/", json={"title": "Racing"}, headers=bearer(author), timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def statuses(results):
+    return sorted(status for status, _ in results)
+
+
+def test_one_refresh_token_posted_twenty_times_mints_exactly_one_new_token(server):
+    session = sign_up(server)
+    payload = {"refresh": session["refresh_token"]}
+    results = at_once([post(server, "/dj-rest-auth/token/refresh/", {"access_token": ""}, payload)] * AT_ONCE)
+    assert statuses(results) == [200] + [401] * (AT_ONCE - 1), results
+    assert {body["detail"] for status, body in results if status == 401} == {"Token is blacklisted"}
+
+
+def test_twenty_users_renaming_to_one_username_one_wins_the_rest_get_the_registration_400(server):
+    users = [sign_up(server) for _ in range(AT_ONCE)]
+    name = f"Wanted_{uuid.uuid4().hex[:8]}"
+    calls = [
+        lambda user=user: requests.patch(
+            f"{server}/dj-rest-auth/user/", json={"username": name}, headers=bearer(user), timeout=60
+        )
+        for user in users
+    ]
+    results = at_once(calls)
+    assert statuses(results) == [200] + [400] * (AT_ONCE - 1), results
+    assert {str(body) for status, body in results if status == 400} == {
+        str({"username": ["A user with that username already exists."]})
+    }
+
+
+@pytest.mark.parametrize("path, extra", [("/likes/", {}), ("/comments/", {"content": "Me first!"})])
+def test_a_post_deleted_while_nineteen_others_write_on_it_is_deleted_cleanly(server, path, extra):
+    author = sign_up(server)
+    fans = [sign_up(server) for _ in range(AT_ONCE - 1)]
+    for _ in range(5):
+        target = new_post(server, author)
+        url = f"{server}/posts/{target['id']}/"
+        delete = lambda url=url: requests.delete(url, headers=bearer(author), timeout=60)  # noqa: E731
+        writes = [post(server, path, fan, {"post": target["id"], **extra}) for fan in fans]
+        (deleted, _), *written = at_once([delete, *writes])
+        assert deleted == 204
+        gone_messages = {"This post has been deleted.", f'Invalid pk "{target["id"]}" - object does not exist.'}
+        for status, body in written:
+            assert status == 201 or (status == 400 and set(body["post"]) <= gone_messages), (status, body)
+        assert requests.get(f"{server}/posts/{target['id']}/", timeout=10).status_code == 404
+        assert requests.get(f"{server}{path}", params={"post": target["id"]}, timeout=10).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "path, payload",
+    [("/likes/", lambda base_url: {"post": new_post(base_url, sign_up(base_url))["id"]}),
+     ("/followers/", lambda base_url: {"followed": sign_up(base_url)["user"]["pk"]})],
+    ids=["like", "follow"],
+)
+def test_twenty_identical_writes_make_one_row_one_201_and_nineteen_possible_duplicates(server, path, payload):
+    session, body = sign_up(server), payload(server)
+    results = at_once([post(server, path, session, body)] * AT_ONCE)
+    assert statuses(results) == [201] + [400] * (AT_ONCE - 1), results
+    assert {str(body) for status, body in results if status == 400} == {str({"detail": "possible duplicate"})}
+    owner_filter = {"owner": session["user"]["pk"]}
+    assert requests.get(f"{server}{path}", params=owner_filter, timeout=10).json()["count"] == 1
