@@ -82,7 +82,7 @@ def gunicorn_server(env, workers=2, threads=1):
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited early:\n{process.stdout.read()}")
             try:
-                requests.get(f"{base_url}/health/", timeout=2)
+                requests.get(f"{base_url}/health/", timeout=10)
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:

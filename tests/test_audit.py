@@ -13,7 +13,6 @@ from django.db.models.signals import pre_save
 from rest_framework.test import APIClient
 
 from comments.models import Comment
-from conftest import bearer_client
 from followers.models import Follower
 from likes.models import Like
 from posts.models import Post
@@ -315,37 +314,3 @@ def test_schema_documents_what_each_operation_really_answers(schema):
     for item in paths.values():
         for operation in item.values():
             assert "Retry-After" in operation["responses"]["503"]["headers"]
-
-
-# --- 17. Django admin: every add page opens, and service-made rows cannot be added by hand ----------
-
-
-def registered_models():
-    from django.contrib import admin
-
-    return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-
-
-@pytest.mark.parametrize("model, model_admin", registered_models(), ids=lambda value: getattr(value, "__name__", ""))
-def test_every_admin_add_page_opens_or_is_not_offered(client, rf, model, model_admin):
-    admin_user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1")
-    client.force_login(admin_user)
-    request = rf.get("/")
-    request.user = admin_user
-    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
-    response = client.get(url)
-    if model_admin.has_add_permission(request):
-        assert response.status_code == 200, url
-        assert client.post(url, {}).status_code == 200, "an empty form is answered with its errors"
-    else:
-        assert response.status_code == 403, url
-    if model._meta.label in {"messaging.Message", "messaging.ChatDeletion"}:
-        assert response.status_code == 403, "messages and chat deletions are made by the API's services"
-
-
-def test_admin_cannot_add_a_message(client):
-    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
-    alice, bob = UserFactory(), UserFactory()
-    response = client.post("/admin/messaging/message/add/", {"content": "hi", "sender": alice.id, "recipient": bob.id})
-    assert response.status_code == 403
-    assert not bearer_client(alice).get(f"/messages/{bob.id}/").json()["results"]

@@ -6,8 +6,10 @@ through the SDK's own `upload_prefix` setting.
 import json
 import re
 import shutil
+import socket
 import subprocess
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -71,12 +73,44 @@ def test_body_over_the_cap_is_413_json(server):
     assert response.json() == {"detail": "Request body too large: at most 6 MB is accepted."}
 
 
-def test_health_is_503_when_the_database_is_unreachable():
+UNAVAILABLE = {"detail": "The service is temporarily unavailable: the database cannot be reached. Try again shortly."}
+
+
+def assert_unavailable(base_url):
+    health = requests.get(f"{base_url}/health/", timeout=20)
+    assert health.status_code == 503
+    assert health.json() == {"status": "unavailable", "detail": "The database is not reachable."}
+    assert health.headers["Retry-After"] == "5"
+    for path in ("/posts/", "/profiles/1/", "/comments/"):
+        response = requests.get(f"{base_url}{path}", timeout=20)
+        assert response.status_code == 503, (path, response.text[:300])
+        assert response.json() == UNAVAILABLE
+        assert response.headers["Retry-After"] == "5"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    login = requests.post(f"{base_url}/dj-rest-auth/login/", json={"username": "a", "password": "b"}, timeout=20)
+    assert login.status_code == 503
+
+
+def test_every_request_is_503_with_retry_after_while_the_database_is_down():
     dead_database = f"postgres://postgres@127.0.0.1:{free_port()}/nothing"
     with gunicorn_server(server_env(dead_database), workers=1) as base_url:
-        response = requests.get(f"{base_url}/health/", timeout=20)
-    assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "detail": "The database is not reachable."}
+        assert_unavailable(base_url)
+
+
+def test_a_database_that_never_answers_cannot_hang_a_worker():
+    """The database accepts the connection and then says nothing: the connect timeout ends the wait."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel completes the handshakes; nobody ever answers
+    hanging_database = f"postgres://postgres@127.0.0.1:{silent.getsockname()[1]}/nothing"
+    try:
+        env = server_env(hanging_database, DATABASE_CONNECT_TIMEOUT="2")
+        with gunicorn_server(env, workers=1) as base_url:
+            started = time.monotonic()
+            assert_unavailable(base_url)
+            assert time.monotonic() - started < 30, "each request waited about the connect timeout, not forever"
+    finally:
+        silent.close()
 
 
 class CloudinaryStandIn(BaseHTTPRequestHandler):

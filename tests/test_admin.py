@@ -1,0 +1,87 @@
+"""Django admin for every model: changelists without per-row queries, add pages that open, and
+rows that only the API's services may make (messages, chat deletions) offered to nobody."""
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comments.tests.factories import CommentFactory
+from conftest import bearer_client
+from followers.tests.factories import FollowerFactory
+from likes.tests.factories import LikeFactory
+from messaging.tests.factories import MessageFactory
+from posts.tests.factories import PostFactory
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users/user/", "/admin/profiles/profile/", "/admin/posts/post/",
+        "/admin/comments/comment/", "/admin/likes/like/", "/admin/followers/follower/",
+        "/admin/messaging/message/", "/admin/messaging/chatdeletion/",
+    ],
+)
+def test_admin_changelists_render_with_search_and_filters(client, db, path):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1")
+    client.force_login(admin)
+    assert client.get(path).status_code == 200
+    assert client.get(path, {"q": "root"}).status_code == 200
+
+
+ADMIN_CHANGELISTS = {
+    "/admin/profiles/profile/": lambda: UserFactory(),
+    "/admin/posts/post/": lambda: PostFactory(),
+    "/admin/comments/comment/": lambda: CommentFactory(),
+    "/admin/likes/like/": lambda: LikeFactory(),
+    "/admin/followers/follower/": lambda: FollowerFactory(),
+    "/admin/messaging/message/": lambda: MessageFactory(),
+}
+
+
+@pytest.mark.parametrize("path", ADMIN_CHANGELISTS)
+def test_admin_changelists_do_not_query_per_row(client, db, path, django_assert_max_num_queries):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1")
+    client.force_login(admin)
+    make_row = ADMIN_CHANGELISTS[path]
+    for _ in range(3):
+        make_row()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    for _ in range(30):
+        make_row()
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(path).status_code == 200
+
+
+def registered_models():
+    from django.contrib import admin
+
+    return sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+
+
+@pytest.mark.parametrize("model, model_admin", registered_models(), ids=lambda value: getattr(value, "__name__", ""))
+def test_every_admin_add_page_opens_or_is_not_offered(client, rf, model, model_admin):
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1")
+    client.force_login(admin_user)
+    request = rf.get("/")
+    request.user = admin_user
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/add/"
+    response = client.get(url)
+    if model_admin.has_add_permission(request):
+        assert response.status_code == 200, url
+        assert client.post(url, {}).status_code == 200, "an empty form is answered with its errors"
+    else:
+        assert response.status_code == 403, url
+    if model._meta.label in {"messaging.Message", "messaging.ChatDeletion"}:
+        assert response.status_code == 403, "messages and chat deletions are made by the API's services"
+
+
+def test_admin_cannot_add_a_message(client):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
+    alice, bob = UserFactory(), UserFactory()
+    response = client.post("/admin/messaging/message/add/", {"content": "hi", "sender": alice.id, "recipient": bob.id})
+    assert response.status_code == 403
+    assert not bearer_client(alice).get(f"/messages/{bob.id}/").json()["results"]
