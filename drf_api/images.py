@@ -19,6 +19,7 @@ ALLOWED_FORMATS = {
     "GIF": ("gif", "image/gif"),
     "WEBP": ("webp", "image/webp"),
 }
+FORMAT_NAMES = "JPEG, PNG, GIF or WebP"
 MAX_SIDE = 4096
 MB = 1024 * 1024
 
@@ -31,8 +32,8 @@ class ImageUploadField(serializers.ImageField):
 
     default_error_messages = {
         "too_large": "The image is too large: at most {max_mb} MB is allowed.",
-        "not_an_image": "Upload a valid image: this file is not a JPEG, PNG, GIF or WebP image.",
-        "bad_format": "Unsupported image format {format}: use JPEG, PNG, GIF or WebP.",
+        "not_an_image": f"Upload a valid image: this file is not a {FORMAT_NAMES} image.",
+        "bad_format": f"Unsupported image format {{format}}: use {FORMAT_NAMES}.",
         "too_many_pixels": "The image is too large: at most {side}×{side} pixels are allowed.",
         "corrupt": "The image file is truncated or corrupted and cannot be read.",
     }
@@ -40,7 +41,12 @@ class ImageUploadField(serializers.ImageField):
     def __init__(self, *, max_bytes, default_image_setting=None, **kwargs):
         self.max_bytes = max_bytes
         self.default_image_setting = default_image_setting
+        kwargs.setdefault("help_text", self.rules_text())
         super().__init__(**kwargs)
+
+    def rules_text(self):
+        """The rules this field enforces, in words, for the schema: built from its own limits."""
+        return f"{FORMAT_NAMES}, at most {self.max_bytes / MB:g} MB and {MAX_SIDE} px a side; null removes it."
 
     def validate_empty_values(self, data):
         is_empty, value = super().validate_empty_values(data)

@@ -50,7 +50,6 @@ class MessageSerializer(serializers.ModelSerializer):
         max_bytes=5 * MB,
         required=False,
         allow_null=True,
-        help_text="JPEG, PNG, GIF or WebP, at most 5 MB and 4096 px a side; null removes it.",
     )
     date = DisplayDateField(source="timestamp", read_only=True)
     time = ClockTimeField(source="timestamp", read_only=True)

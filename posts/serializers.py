@@ -11,7 +11,6 @@ class PostSerializer(AuthoredModelSerializer):
         default_image_setting="DEFAULT_POST_IMAGE",
         required=False,
         allow_null=True,
-        help_text="JPEG, PNG, GIF or WebP, at most 2 MB and 4096 px a side; null removes it.",
     )
     like_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="The caller's like of this post.")
     likes_count = serializers.IntegerField(read_only=True)

@@ -12,7 +12,6 @@ class ProfileSerializer(OwnerAwareModelSerializer):
         default_image_setting="DEFAULT_PROFILE_IMAGE",
         required=False,
         allow_null=True,
-        help_text="JPEG, PNG, GIF or WebP, at most 2 MB and 4096 px a side; null removes it.",
     )
     following_id = serializers.IntegerField(read_only=True, allow_null=True)
     posts_count = serializers.IntegerField(read_only=True)
