@@ -1,5 +1,7 @@
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments.tests.factories import CommentFactory
 from followers.tests.factories import FollowerFactory
@@ -244,6 +246,19 @@ def test_liked_posts_ordered_by_when_that_profile_liked_them(api_client, user):
     LikeFactory(post=second)  # a later like by someone else does not move it
     response = api_client.get("/posts/", {"liked": user.profile.id, "ordering": "-likes__created_at"})
     assert titles(response) == ["first", "second"]
+
+
+@pytest.mark.parametrize(
+    "params, computed",
+    [({}, False), ({"ordering": "-likes_count"}, False), ({"ordering": "-likes__created_at"}, True), ("liked", True)],
+)
+def test_the_like_time_is_computed_only_when_an_ordering_or_liked_asks(api_client, user, params, computed):
+    LikeFactory(owner=user)
+    params = {"liked": user.profile.id} if params == "liked" else params
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get("/posts/", params).status_code == 200
+    page_query = queries.captured_queries[-1]["sql"]
+    assert ("latest_like_at" in page_query) is computed, page_query
 
 
 def test_posts_list_uses_constant_queries(auth_client, user, django_assert_max_num_queries):
