@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from PIL import Image
 
 from drf_api.images import ALLOWED_FORMATS
@@ -30,6 +32,30 @@ def image_bytes(fmt="PNG", size=(8, 8), noise=False):
 def image_upload(name="picture.png", fmt="PNG", size=(8, 8)):
     content_type = ALLOWED_FORMATS.get(fmt, ("", "application/octet-stream"))[1]
     return SimpleUploadedFile(name, image_bytes(fmt, size), content_type=content_type)
+
+
+def at_once(calls):
+    """Run the callables at the same instant, one thread each; their results, in order.
+
+    A barrier releases every thread together. Each thread closes the Django database
+    connections it opened, so in-process requests (test clients) leave none behind.
+    """
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def free_port():

@@ -3,14 +3,13 @@
 Each case fires its requests from 20 threads released by one barrier at a server that serves
 20 at once (4 workers x 5 threads), then checks what the database kept.
 """
-import threading
 import uuid
 
 import pytest
 import requests
 from django.db import connection
 
-from testing import bearer, gunicorn_server, server_env, sign_up
+from testing import at_once, bearer, gunicorn_server, server_env, sign_up
 
 pytestmark = [
     pytest.mark.server,
@@ -26,22 +25,9 @@ def server(live_database_url):
         yield base_url
 
 
-def at_once(calls):
-    """Run the calls (each returns a response) at the same instant; their (status, body) in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        response = call()
-        results[index] = (response.status_code, response.json() if response.content else None)
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+def responses_at_once(calls):
+    """(status, body) of each call's response, all sent at the same instant."""
+    return [(response.status_code, response.json() if response.content else None) for response in at_once(calls)]
 
 
 def post(base_url, path, session, payload):
@@ -61,7 +47,7 @@ def statuses(results):
 def test_one_refresh_token_posted_twenty_times_mints_exactly_one_new_token(server):
     session = sign_up(server)
     payload = {"refresh": session["refresh_token"]}
-    results = at_once([post(server, "/dj-rest-auth/token/refresh/", {"access_token": ""}, payload)] * AT_ONCE)
+    results = responses_at_once([post(server, "/dj-rest-auth/token/refresh/", {"access_token": ""}, payload)] * AT_ONCE)
     assert statuses(results) == [200] + [401] * (AT_ONCE - 1), results
     assert {body["detail"] for status, body in results if status == 401} == {"Token is blacklisted"}
 
@@ -75,7 +61,7 @@ def test_twenty_users_renaming_to_one_username_one_wins_the_rest_get_the_registr
         )
         for user in users
     ]
-    results = at_once(calls)
+    results = responses_at_once(calls)
     assert statuses(results) == [200] + [400] * (AT_ONCE - 1), results
     assert {str(body) for status, body in results if status == 400} == {
         str({"username": ["A user with that username already exists."]})
@@ -91,7 +77,7 @@ def test_a_post_deleted_while_nineteen_others_write_on_it_is_deleted_cleanly(ser
         url = f"{server}/posts/{target['id']}/"
         delete = lambda url=url: requests.delete(url, headers=bearer(author), timeout=60)  # noqa: E731
         writes = [post(server, path, fan, {"post": target["id"], **extra}) for fan in fans]
-        (deleted, _), *written = at_once([delete, *writes])
+        (deleted, _), *written = responses_at_once([delete, *writes])
         assert deleted == 204
         gone_messages = {"This post has been deleted.", f'Invalid pk "{target["id"]}" - object does not exist.'}
         for status, body in written:
@@ -108,7 +94,7 @@ def test_a_post_deleted_while_nineteen_others_write_on_it_is_deleted_cleanly(ser
 )
 def test_twenty_identical_writes_make_one_row_one_201_and_nineteen_possible_duplicates(server, path, payload):
     session, body = sign_up(server), payload(server)
-    results = at_once([post(server, path, session, body)] * AT_ONCE)
+    results = responses_at_once([post(server, path, session, body)] * AT_ONCE)
     assert statuses(results) == [201] + [400] * (AT_ONCE - 1), results
     assert {str(body) for status, body in results if status == 400} == {str({"detail": "possible duplicate"})}
     owner_filter = {"owner": session["user"]["pk"]}

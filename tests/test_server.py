@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import free_port, gunicorn_server, image_bytes, server_env, sign_up
+from testing import at_once, free_port, gunicorn_server, image_bytes, server_env, sign_up
 
 pytestmark = pytest.mark.server
 
@@ -165,20 +165,8 @@ def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
 
 def race(url, payload, headers=None):
     """POST the same body twice at the same instant; the two (status, body) pairs, sorted."""
-    barrier = threading.Barrier(2)
-    results = []
-
-    def send():
-        barrier.wait()
-        response = requests.post(url, json=payload, headers=headers, timeout=30)
-        results.append((response.status_code, response.json()))
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(results, key=lambda result: result[0])
+    send = lambda: requests.post(url, json=payload, headers=headers, timeout=30)  # noqa: E731
+    return sorted(((response.status_code, response.json()) for response in at_once([send, send])), key=lambda r: r[0])
 
 
 def test_two_identical_sign_ups_at_once_make_one_user_and_one_400(server):

@@ -1,14 +1,13 @@
 """Two identical likes or follows at the same instant: one row, one 201 and one 400, never a 500."""
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from followers.models import Follower
 from likes.models import Like
 from posts.tests.factories import PostFactory
+from testing import at_once
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(
@@ -19,24 +18,13 @@ pytestmark = pytest.mark.skipif(
 
 def fire_twice_at_once(path, payload, user):
     token = str(RefreshToken.for_user(user).access_token)
-    barrier = threading.Barrier(2)
-    responses = []
 
     def send():
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            responses.append(client.post(path, payload, format="json"))
-        finally:
-            connections.close_all()
+        return client.post(path, payload, format="json")
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(responses, key=lambda response: response.status_code)
+    return sorted(at_once([send, send]), key=lambda response: response.status_code)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,13 +1,12 @@
 """users/sessions.py as a specification: how tokens are rotated and revoked, and who may get cookies."""
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from testing import at_once
 from users.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,22 +55,8 @@ def test_a_refresh_token_of_a_deactivated_user_is_401(user):
 @pytest.mark.django_db(transaction=True)
 def test_of_twenty_concurrent_refreshes_of_one_token_exactly_one_wins():
     token = str(RefreshToken.for_user(UserFactory()))
-    barrier = threading.Barrier(20)
-    statuses = []
-
-    def send():
-        barrier.wait()
-        try:
-            statuses.append(refresh(token).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200] + [401] * 19
+    responses = at_once([lambda: refresh(token)] * 20)
+    assert sorted(response.status_code for response in responses) == [200] + [401] * 19
 
 
 # --- password change --------------------------------------------------------------------------
