@@ -200,6 +200,8 @@ THROTTLE_RATES = {
     "anon": os.environ.get("THROTTLE_RATE_ANON", "120/min"),
     "user": os.environ.get("THROTTLE_RATE_USER", "600/min"),
     "dj_rest_auth": os.environ.get("THROTTLE_RATE_AUTH", "20/min"),
+    # Per user, and as generous as the user rate: a browser app refreshes before every request.
+    "token_refresh": os.environ.get("THROTTLE_RATE_REFRESH", "600/min"),
 }
 
 REST_FRAMEWORK = {
@@ -251,6 +253,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
 }
+# A refresh cookie presented again this soon after its own rotation gets the family's current
+# refresh token instead of a 401 (a browser app refreshes twice at once): users/sessions.py.
+JWT_REFRESH_GRACE_SECONDS = int(os.environ.get("JWT_REFRESH_GRACE_SECONDS", "10"))
 SECURE_COOKIES = env_bool("SECURE_COOKIES", default=not DEBUG)
 # "None" lets an SPA on another site send the cookies; it requires SECURE_COOKIES.
 COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE", "Lax")
@@ -265,6 +270,7 @@ REST_AUTH = {
     "JWT_AUTH_SAMESITE": COOKIE_SAMESITE,
     "JWT_AUTH_COOKIE_USE_CSRF": True,
     "JWT_SERIALIZER": "users.serializers.TokenPairSerializer",
+    "JWT_TOKEN_CLAIMS_SERIALIZER": "users.serializers.SessionTokenSerializer",
     "USER_DETAILS_SERIALIZER": "users.serializers.CurrentUserSerializer",
     "LOGIN_SERIALIZER": "users.serializers.LoginSerializer",
     "OLD_PASSWORD_FIELD_ENABLED": True,

@@ -44,3 +44,18 @@ class AdminLoginThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": "admin_login", "ident": self.get_ident(request)}
+
+
+class TokenRefreshThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Token refreshes, counted per user (the user of the refresh token presented), generously.
+
+    The view says whose token it is (`refreshing_user_id`); a request without a valid token is
+    counted by client address.
+    """
+
+    scope = "token_refresh"
+
+    def get_cache_key(self, request, view):
+        user_id = view.refreshing_user_id(request)
+        ident = f"user-{user_id}" if user_id else f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

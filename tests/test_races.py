@@ -49,7 +49,10 @@ def test_one_refresh_token_posted_twenty_times_mints_exactly_one_new_token(serve
     payload = {"refresh": session["refresh_token"]}
     results = responses_at_once([post(server, "/dj-rest-auth/token/refresh/", {"access_token": ""}, payload)] * AT_ONCE)
     assert statuses(results) == [200] + [401] * (AT_ONCE - 1), results
-    assert {body["detail"] for status, body in results if status == 401} == {"Token is blacklisted"}
+    refused = {body["detail"] for status, body in results if status == 401}
+    # The first loser is reuse of a rotated-out token, which revokes the family; the rest find it revoked.
+    reused = "Token was already used: every session of this sign-in has been signed out."
+    assert refused <= {reused, "Token is blacklisted"}
 
 
 def test_twenty_users_renaming_to_one_username_one_wins_the_rest_get_the_registration_400(server):

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -12,3 +14,35 @@ class User(AbstractUser):
             # "Alice" and "alice" are one user, even when both sign up at the same instant.
             models.UniqueConstraint(Lower("username"), name="users_user_username_ci_unique"),
         ]
+
+
+class SessionFamily(models.Model):
+    """One sign-in and every refresh token rotated from it (users/sessions.py has the rules).
+
+    Each refresh token carries its family's id; the family knows its one live token, the token
+    it replaced (for the browser's grace window) and whether it was revoked. A refresh is one
+    locked read of this row by its primary key, and one update.
+    """
+
+    class Revoked(models.TextChoices):
+        LOGOUT = "logout", "signed out"
+        PASSWORD_CHANGE = "password_change", "password changed"
+        REUSE = "reuse", "a rotated-out token was used again"
+        ADMIN = "admin", "revoked by an admin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="session_families")
+    created_at = models.DateTimeField(auto_now_add=True)
+    current_jti = models.CharField(max_length=64)
+    current_token = models.TextField(help_text="The live refresh token, handed back within the grace window.")
+    current_expires_at = models.DateTimeField()
+    previous_jti = models.CharField(max_length=64, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=32, choices=Revoked.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="session_family_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} signed in at {self.created_at:%Y-%m-%d %H:%M}"

@@ -4,9 +4,11 @@ from dj_rest_auth.serializers import UserDetailsSerializer
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from drf_api.images import profile_image_url
 from drf_api.serializers import STRICT_FIELD_MAPPING, StrictCharField
+from users import sessions
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -52,6 +54,14 @@ class LogoutSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The refresh token to end; without it, the refresh cookie is used.",
     )
+
+
+class SessionTokenSerializer(TokenObtainPairSerializer):
+    """dj-rest-auth mints login and registration tokens here: each sign-in starts a token family."""
+
+    @classmethod
+    def get_token(cls, user):
+        return sessions.issue_tokens(user)
 
 
 class LoginSerializer(dj_rest_auth_serializers.LoginSerializer):

@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from drf_api.throttling import TokenRefreshThrottle
 from users import sessions
+from users.filters import UserFilter
 from users.querysets import user_queryset
 from users.serializers import (
     LogoutSerializer,
@@ -30,11 +32,12 @@ USERNAME_TAKEN = "A user with that username already exists."
 
 
 class UserList(generics.ListAPIView):
-    """Every user's id and username, for signed-in callers only."""
+    """Every user's id and username, for signed-in callers only; `?username=` finds one by name."""
 
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated]
     queryset = user_queryset()
+    filterset_class = UserFilter
 
 
 class UserDetail(generics.RetrieveAPIView):
@@ -65,6 +68,7 @@ class LoginView(SessionCookieViewMixin, rest_auth_views.LoginView):
         # dj-rest-auth blanks the refresh token in the body when its cookie is httpOnly;
         # the contract keeps it there for clients that do not use cookies.
         response.data["refresh_token"] = str(self.refresh_token)
+        sessions.hand_out_csrf_cookie(self.request, new_session=True)
         return response
 
 
@@ -83,11 +87,20 @@ class RegisterView(SessionCookieViewMixin, registration_views.RegisterView):
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         set_jwt_cookies(response, self.access_token, self.refresh_token)
+        sessions.hand_out_csrf_cookie(request, new_session=True)
         return response
 
 
 class UserDetailsView(rest_auth_views.UserDetailsView):
-    """The signed-in user; a rename to a taken username is a 400, even in a race."""
+    """The signed-in user; a rename to a taken username is a 400, even in a race.
+
+    Reading it also hands out the `csrftoken` cookie, so a browser app that starts from a
+    stored session has the token for its writes.
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        sessions.hand_out_csrf_cookie(request)
+        return super().retrieve(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         try:
@@ -112,6 +125,7 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
             {"detail": "New password has been saved.", "access_token": str(access), "refresh_token": str(refresh)}
         )
         set_jwt_cookies(response, access, refresh)
+        sessions.hand_out_csrf_cookie(request)
         return response
 
 
@@ -149,19 +163,37 @@ class LogoutView(APIView):
 
 
 class TokenRefreshView(SessionCookieViewMixin, APIView):
-    """Exchange a refresh token (body or cookie) for a new access and refresh token.
+    """Exchange a refresh token for a new access and refresh token (rules: users/sessions.py).
 
-    Rotation is on: the refresh token used here is revoked, exactly once (users/sessions.py).
-    Both new tokens are set as cookies and returned in the body.
+    The refresh cookie wins over a token in the body. Rotation is on: the token used here is
+    replaced, exactly once; the same cookie sent again within the grace window gets the
+    current one. Both tokens are set as cookies and returned in the body. Throttled per user,
+    as generously as the user rate.
     """
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_scope = "dj_rest_auth"
+    throttle_classes = [TokenRefreshThrottle]
 
     def get_authenticate_header(self, request):
         # Without it DRF would turn this view's 401s into 403s.
         return f'{jwt_settings.AUTH_HEADER_TYPES[0]} realm="api"'
+
+    def presented_token(self, request):
+        """(the refresh token, whether it came as the cookie): the cookie wins over the body."""
+        cookie = request.COOKIES.get(rest_auth_settings.JWT_AUTH_REFRESH_COOKIE)
+        if cookie:
+            return cookie, True
+        serializer = TokenRefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data.get("refresh"), False
+
+    def refreshing_user_id(self, request):
+        try:
+            raw_token, _ = self.presented_token(request)
+        except ValidationError:
+            return None
+        return sessions.user_id_of(raw_token) if raw_token else None
 
     @extend_schema(
         request=TokenRefreshSerializer,
@@ -176,14 +208,10 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
         },
     )
     def post(self, request):
-        serializer = TokenRefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        raw_token = serializer.validated_data.get("refresh") or request.COOKIES.get(
-            rest_auth_settings.JWT_AUTH_REFRESH_COOKIE
-        )
+        raw_token, from_cookie = self.presented_token(request)
         if not raw_token:
             raise InvalidToken("No valid refresh token found.")
-        refresh = sessions.rotate_refresh_token(raw_token)
+        refresh = sessions.rotate_refresh_token(raw_token, from_cookie=from_cookie)
         access = refresh.access_token
         now = timezone.now()
         response = Response(
@@ -195,4 +223,5 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
             }
         )
         set_jwt_cookies(response, access, refresh)
+        sessions.hand_out_csrf_cookie(request)
         return response

@@ -83,3 +83,17 @@ def test_followers_list_uses_constant_queries(auth_client, django_assert_max_num
     for size in (10, 100):
         with django_assert_max_num_queries(3):
             assert len(auth_client.get("/followers/", {"page_size": size}).json()["results"]) == size
+
+
+def test_followers_filter_by_exact_owner_and_followed_user_id(api_client):
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    alice_bob = FollowerFactory(owner=alice, followed=bob)
+    FollowerFactory(owner=carol, followed=bob)
+    FollowerFactory(owner=alice, followed=carol)
+
+    def ids(params):
+        return sorted(row["id"] for row in api_client.get("/followers/", params).json()["results"])
+
+    assert len(ids({"followed": bob.id})) == 2
+    assert ids({"followed": bob.id, "owner": alice.id}) == [alice_bob.id]
+    assert ids({"owner": bob.id}) == []

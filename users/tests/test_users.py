@@ -69,3 +69,13 @@ def test_admin_add_user_creates_its_profile(client, db):
     )
     assert response.status_code == 302, response.content[:2000]
     assert Profile.objects.filter(owner__username="fromadmin").exists()
+
+
+def test_users_filter_by_exact_username(auth_client):
+    wanted = UserFactory(username="ada")
+    UserFactory(username="adam")
+    UserFactory(username="grace_ada")
+    response = auth_client.get("/users/", {"username": "ada"})
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": wanted.id, "username": "ada"}]
+    assert auth_client.get("/users/", {"username": "nobody"}).json()["count"] == 0
