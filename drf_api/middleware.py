@@ -5,9 +5,40 @@ from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import add_never_cache_headers
 
+from drf_api.proxies import forwarded_prefix
+
 logger = logging.getLogger(__name__)
+
+
+class ForwardedPrefixMiddleware:
+    """Behind a trusted proxy that mounts the API under a prefix, every URL we make carries it.
+
+    The proxy strips the prefix (`/api/posts/` arrives as `/posts/`) and names it in
+    `X-Forwarded-Prefix`. Django's own mechanism for a mounted app is SCRIPT_NAME: setting it,
+    the request's path and the script prefix for this request makes `reverse()`, the pagination
+    links, and (through drf_api.storage) static and media URLs all start with the prefix, as
+    they do when SCRIPT_NAME comes from the server's environment.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prefix = forwarded_prefix(request)
+        if not prefix:
+            return self.get_response(request)
+        script_name = prefix + request.META.get("SCRIPT_NAME", "").rstrip("/")
+        request.META["SCRIPT_NAME"] = script_name
+        request.path = script_name + request.path_info
+        previous = get_script_prefix()
+        set_script_prefix(script_name)
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(previous)
 
 
 def body_too_large_response():

@@ -1,5 +1,9 @@
 """Whose word about the client counts: the proxies the deployment declares, and no one else.
 
+Two things only a proxy can tell us: the client's address (`X-Forwarded-For`), and the path
+prefix it mounts the API under (`X-Forwarded-Prefix`, e.g. `/api` for a browser app served from
+the same origin). Both are believed only when the deployment declares proxies.
+
 `NUM_PROXIES` says how many proxies stand between the Internet and this server (0: clients
 connect directly, the default; Heroku's router: 1; nginx behind a load balancer: 2). Each proxy
 appends the address it saw to `X-Forwarded-For`, so the client's address is the NUM_PROXIES-th
@@ -7,7 +11,12 @@ entry from the right. Anything further left was written by the client itself and
 and with no proxy declared the header is ignored altogether: a client cannot choose the address
 its throttles are counted under.
 """
+import re
+
 from django.conf import settings
+
+# One or more path segments of URL-safe characters, e.g. "/api" or "/social/api".
+PREFIX_PATTERN = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 
 
 def client_ip(request):
@@ -20,3 +29,14 @@ def client_ip(request):
         return remote_addr
     # Fewer entries than proxies: the request skipped a proxy; the leftmost is all there is.
     return forwarded[-min(hops, len(forwarded))]
+
+
+def forwarded_prefix(request):
+    """The path prefix a trusted proxy says the API is mounted under ("/api"), or "".
+
+    With no proxy declared, or a value that is not a plain path, the header is ignored.
+    """
+    if settings.NUM_PROXIES == 0:
+        return ""
+    value = request.META.get("HTTP_X_FORWARDED_PREFIX", "").strip().rstrip("/")
+    return value if PREFIX_PATTERN.fullmatch(value) else ""

@@ -9,6 +9,7 @@ import copy
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.urls import get_script_prefix
 from drf_spectacular import openapi
 from drf_spectacular.contrib.rest_auth import SimpleJWTCookieScheme
 from rest_framework.request import Request
@@ -149,4 +150,12 @@ def split_file_fields_from_bodies(result, generator, request, public):
                         fileless["required"] = [key for key in fileless["required"] if key not in files]
                     schemas[fileless_name] = fileless
                 content[media_type]["schema"] = {"$ref": f"#/components/schemas/{fileless_name}"}
+    return result
+
+
+def servers_under_the_script_prefix(result, generator, request, public):
+    """Served under a path prefix (`/api`), the schema says so: its server is that prefix."""
+    prefix = get_script_prefix().rstrip("/")
+    if prefix:
+        result["servers"] = [{"url": prefix}]
     return result

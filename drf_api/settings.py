@@ -85,9 +85,11 @@ INSTALLED_APPS = [
     "demo",
 ]
 
-# Outermost first. The header-setting middleware wraps everything else, so that every response
-# (the JSON 404 and the 413 included) carries the same headers; static files leave at whitenoise.
+# Outermost first. A trusted proxy's path prefix is applied before anything builds a URL; the
+# header-setting middleware wraps everything else, so that every response (the JSON 404 and the
+# 413 included) carries the same headers; static files leave at whitenoise.
 MIDDLEWARE = [
+    "drf_api.middleware.ForwardedPrefixMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -178,9 +180,9 @@ STORAGES = {
     "default": {
         "BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"
         if USE_CLOUDINARY
-        else "django.core.files.storage.FileSystemStorage"
+        else "drf_api.storage.PrefixedFileSystemStorage"
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "drf_api.storage.PrefixedStaticFilesStorage"},
 }
 
 # Uploads: the contract's per-field image limits are enforced by the serializers; this is the
@@ -239,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_api.schema.add_error_responses",
         "drf_api.schema.split_file_fields_from_bodies",
+        "drf_api.schema.servers_under_the_script_prefix",
     ],
     # Swagger UI's assets come from the pinned drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

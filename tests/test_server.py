@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import at_once, free_port, gunicorn_server, image_bytes, server_env, sign_up
+from testing import at_once, bearer, free_port, gunicorn_server, image_bytes, server_env, sign_up
 
 pytestmark = pytest.mark.server
 
@@ -34,6 +34,21 @@ def test_root_health_and_json_404(server):
     missing = requests.get(f"{server}/nowhere/", headers={"Accept": "text/html"}, timeout=10)
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Not found."}
+
+
+def test_under_script_name_from_the_environment_every_url_carries_the_prefix(live_database_url):
+    """A proxy that passes /api/... through unchanged, and SCRIPT_NAME=/api in gunicorn's environment."""
+    with gunicorn_server(server_env(live_database_url, SCRIPT_NAME="/api")) as base_url:
+        session, _ = sign_up(f"{base_url}/api"), sign_up(f"{base_url}/api")
+        assert session["user"]["profile_image"].startswith(f"{base_url}/api/static/images/default_profile.")
+        welcome = requests.get(f"{base_url}/api/", timeout=10).json()
+        assert welcome["docs"] == f"{base_url}/api/docs/"
+        users = requests.get(f"{base_url}/api/users/", params={"page_size": 1}, headers=bearer(session), timeout=10)
+        assert users.json()["next"] == f"{base_url}/api/users/?page=2&page_size=1"
+        docs = requests.get(f"{base_url}/api/docs/", timeout=10).text
+        assert "/api/static/drf_spectacular_sidecar/" in docs
+        css = re.search(r'href="(/api/static/[^"]+\.css)"', docs).group(1)
+        assert requests.get(f"{base_url}{css}", timeout=10).status_code == 200
 
 
 def test_admin_static_files_are_served_by_whitenoise(server):
