@@ -1,13 +1,16 @@
 """Helpers for the test suite: real image files, a real gunicorn server, a signed-up user."""
 import io
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import requests
@@ -125,6 +128,60 @@ def gunicorn_server(env, workers=2, threads=1):
         process.stdout.close()
 
 
+@contextmanager
+def nginx_in_front(api_base_url, app_files):
+    """Debian's nginx with the committed deploy/nginx-site.conf on a free port; yield its base URL.
+
+    `app_files` ({name: text}) is the browser app it serves at /; the API at `api_base_url` is
+    served at /api/. nginx's own main configuration (pid, logs, temporary files) lives in a
+    temporary folder, readable by its worker processes.
+    """
+    run_dir = Path(tempfile.mkdtemp(prefix="drf_api-nginx-"))
+    app_root = run_dir / "app"
+    app_root.mkdir()
+    for name, text in app_files.items():
+        (app_root / name).write_text(text)
+    for path in (run_dir, app_root):
+        path.chmod(0o755)
+    port = free_port()
+    site = subprocess.run(
+        [BASE_DIR / "scripts" / "render-nginx-site.sh", f"127.0.0.1:{port}", str(app_root),
+         api_base_url.removeprefix("http://")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    (run_dir / "site.conf").write_text(site)
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp_paths = " ".join(f"{kind}_temp_path {run_dir / kind};" for kind in kinds)
+    (run_dir / "nginx.conf").write_text(
+        f"pid {run_dir}/nginx.pid;\nerror_log {run_dir}/error.log warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log off; {temp_paths} include {run_dir}/site.conf; }}\n"
+    )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen(
+        [nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"nginx exited early:\n{process.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not start within 15 s") from None
+                time.sleep(0.05)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stdout.close()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 def sign_up(base_url, prefix="srv"):
     """Register a fresh user on a live server; the registration body (tokens and user)."""
     username = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -140,3 +197,34 @@ def sign_up(base_url, prefix="srv"):
 
 def bearer(session):
     return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--virtual-time-budget=20000",
+]
+
+
+def chromium(tmp_path, *args):
+    """Run Debian's headless Chromium with a fresh profile in `tmp_path`; its standard output."""
+    browser = shutil.which("chromium")
+    assert browser, "the browser test needs Debian's chromium (make test installs it as root)"
+    result = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def live_query(database_url, sql):
+    """Rows of one SQL query on a live server's database (SQLite file or PostgreSQL)."""
+    if database_url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as database:
+            return database.execute(sql).fetchall()
+    import psycopg2
+
+    with closing(psycopg2.connect(database_url)) as database, database.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()

@@ -5,9 +5,7 @@ through the SDK's own `upload_prefix` setting.
 """
 import json
 import re
-import shutil
 import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -17,7 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import at_once, bearer, free_port, gunicorn_server, image_bytes, server_env, sign_up
+from testing import at_once, bearer, chromium, free_port, gunicorn_server, image_bytes, server_env, sign_up
 
 pytestmark = pytest.mark.server
 
@@ -208,24 +206,6 @@ def test_two_identical_likes_at_once_make_one_like_and_one_400(server):
         assert body == {"detail": "possible duplicate"}
     listed = requests.get(f"{server}/posts/{post['id']}/", timeout=10).json()
     assert listed["likes_count"] == 5
-
-
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--virtual-time-budget=20000",
-]
-
-
-def chromium(tmp_path, *args):
-    browser = shutil.which("chromium")
-    assert browser, "the browser test needs Debian's chromium (make test installs it as root)"
-    result = subprocess.run(
-        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def test_swagger_ui_renders_every_operation_from_this_server_alone(server, tmp_path):
