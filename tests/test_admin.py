@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from comments.tests.factories import CommentFactory
 from conftest import bearer_client
@@ -11,6 +12,8 @@ from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
+from users import sessions
+from users.models import SessionFamily
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +88,16 @@ def test_admin_cannot_add_a_message(client):
     response = client.post("/admin/messaging/message/add/", {"content": "hi", "sender": alice.id, "recipient": bob.id})
     assert response.status_code == 403
     assert not bearer_client(alice).get(f"/messages/{bob.id}/").json()["results"]
+
+
+def test_an_admin_can_sign_a_session_out(client, user):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
+    token = str(sessions.issue_tokens(user))
+    family = SessionFamily.objects.get(user=user)
+    assert client.get("/admin/users/sessionfamily/").status_code == 200
+    response = client.post(
+        "/admin/users/sessionfamily/", {"action": "revoke", "_selected_action": [str(family.pk)]}
+    )
+    assert response.status_code == 302
+    refused = APIClient().post("/dj-rest-auth/token/refresh/", {"refresh": token}, format="json")
+    assert refused.status_code == 401
