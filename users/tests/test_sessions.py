@@ -2,6 +2,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -298,3 +299,13 @@ def test_a_form_encoded_login_with_the_csrf_token_works(user):
         "/dj-rest-auth/login/", {"username": user.username, "password": PASSWORD}, HTTP_X_CSRFTOKEN=token
     )
     assert response.status_code == 200
+
+
+def test_a_refresh_is_two_queries_one_locked_read_of_the_family_and_one_update(user):
+    token = family_token(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert refresh(token).status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT") and "users_sessionfamily" in statements[0]
+    assert statements[1].startswith("UPDATE")
