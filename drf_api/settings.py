@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "likes",
     "followers",
     "messaging",
+    "notifications",
     "demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("likes.urls")),
     path("", include("followers.urls")),
     path("", include("messaging.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if not settings.USE_CLOUDINARY:

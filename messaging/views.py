@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from drf_api.filters import free_text_param
 from messaging import services
+from messaging.filters import ThreadFilter
 from messaging.models import Message
 from messaging.permissions import IsSender
 from messaging.querysets import conversation_list, messages_visible_to, thread_queryset
@@ -39,10 +40,13 @@ class ConversationList(APIView):
 @extend_schema_view(get=extend_schema(operation_id="messages_thread"))
 class Thread(generics.ListAPIView):
     """The thread with one user: page 1 holds the newest messages, each page reads oldest to
-    newest, and `next` leads to older messages. 404 for an unknown user."""
+    newest, and `next` leads to older messages. With `?after=<id>` (catching up after a
+    reconnect): the messages newer than that one, oldest first, `next` leading to newer ones.
+    404 for an unknown user."""
 
     serializer_class = MessageSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = ThreadFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -50,13 +54,17 @@ class Thread(generics.ListAPIView):
         return thread_queryset(self.request.user, get_user_or_404(self.kwargs["user_id"]))
 
     def list(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        page = self.paginate_queryset(queryset)
-        # The conversation's newest message: on page 1 it is the first row, no query needed.
-        newest = page[0] if page and self.paginator.page.number == 1 else queryset.first()
+        thread = self.get_queryset()
+        if "after" in request.query_params:
+            page = self.paginate_queryset(self.filter_queryset(thread).order_by("id"))
+            newest, rows = thread.first(), page
+        else:
+            page = self.paginate_queryset(thread)
+            # The conversation's newest message: on page 1 it is the first row, no query needed.
+            newest = page[0] if page and self.paginator.page.number == 1 else thread.first()
+            rows = list(reversed(page))
         context = {**self.get_serializer_context(), "conversation_newest": newest}
-        serializer = MessageSerializer(list(reversed(page)), many=True, context=context)
-        return self.get_paginated_response(serializer.data)
+        return self.get_paginated_response(MessageSerializer(rows, many=True, context=context).data)
 
 
 @extend_schema(

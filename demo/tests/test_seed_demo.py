@@ -10,11 +10,12 @@ from comments.models import Comment
 from followers.models import Follower
 from likes.models import Like
 from messaging.models import Message
+from notifications.models import Notification
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [get_user_model(), Post, Comment, Like, Follower, Message]
+MODELS = [get_user_model(), Post, Comment, Like, Follower, Message, Notification]
 
 
 def seed(*args):

@@ -427,3 +427,20 @@ def test_thread_page_uses_constant_queries(as_alice, alice, bob, django_assert_m
             with django_assert_max_num_queries(5):
                 response = as_alice.get(f"/messages/{bob.id}/", {"page_size": size, "page": page})
             assert len(response.json()["results"]) == size
+
+
+def test_after_catches_up_oldest_first_in_pages(alice, bob, as_alice):
+    sent = [message(alice if i % 2 else bob, bob if i % 2 else alice, f"m{i}") for i in range(15)]
+    first = as_alice.get(f"/messages/{bob.id}/", {"after": sent[2].id}).json()
+    assert [row["content"] for row in first["results"]] == [f"m{i}" for i in range(3, 13)]
+    assert all(row["last_message"] == "m14" for row in first["results"])
+    second = as_alice.get(first["next"]).json()
+    assert [row["content"] for row in second["results"]] == ["m13", "m14"]
+    assert as_alice.get(f"/messages/{bob.id}/", {"after": sent[-1].id}).json()["results"] == []
+
+
+@pytest.mark.parametrize("after", ["1.5", "-3", "x"])
+def test_after_that_is_not_a_message_id_is_400(bob, as_alice, after):
+    response = as_alice.get(f"/messages/{bob.id}/", {"after": after})
+    assert response.status_code == 400
+    assert response.json() == {"after": ["Enter a whole number."]}

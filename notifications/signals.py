@@ -1,0 +1,41 @@
+"""Notifications follow the social writes that cause them, inside the same transaction.
+
+A follow, a like or a comment creates one for the person it concerns, never for one's own
+action. Undoing the cause removes it through the foreign key's cascade (see the model).
+"""
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from comments.models import Comment
+from followers.models import Follower
+from likes.models import Like
+from notifications.models import Notification
+
+
+def notify(*, recipient_id, actor_id, **cause):
+    if recipient_id != actor_id:
+        Notification.objects.create(recipient_id=recipient_id, actor_id=actor_id, **cause)
+
+
+@receiver(post_save, sender=Follower, dispatch_uid="notifications.follow")
+def on_follow(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        notify(recipient_id=instance.followed_id, actor_id=instance.owner_id, type="follow", follow=instance)
+
+
+@receiver(post_save, sender=Like, dispatch_uid="notifications.like")
+def on_like(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        notify(
+            recipient_id=instance.post.owner_id, actor_id=instance.owner_id, type="like",
+            like=instance, post_id=instance.post_id,
+        )
+
+
+@receiver(post_save, sender=Comment, dispatch_uid="notifications.comment")
+def on_comment(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        notify(
+            recipient_id=instance.post.owner_id, actor_id=instance.owner_id, type="comment",
+            comment=instance, post_id=instance.post_id,
+        )
