@@ -5,7 +5,9 @@ from notifications.models import Notification
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(method="only_unread", label="true: only the unread ones.")
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="only_unread", label="true: only the unread ones."
+    )
     after = IdFilter(field_name="id", lookup_expr="gt", label="Only those newer than this notification id (catch-up).")
 
     class Meta:
@@ -13,4 +15,4 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["unread", "after"]
 
     def only_unread(self, queryset, name, unread):
-        return queryset.filter(read=False) if unread else queryset
+        return queryset.filter(read=False) if unread == "true" else queryset

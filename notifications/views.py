@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from drf_api.parsers import JSONParser
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
 from notifications.querysets import notification_queryset
@@ -35,9 +36,10 @@ class UnreadCount(APIView):
 
 
 class MarkRead(APIView):
-    """Mark the caller's notifications read: all of them, or those up to an id."""
+    """Mark the caller's notifications read: all of them, or those up to an id (a JSON body, or none)."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=MarkReadSerializer,

@@ -118,6 +118,12 @@ def test_after_catches_up_on_what_is_newer(author):
     assert [row["id"] for row in newer] == [ids[2], ids[1]]
 
 
+def test_unread_takes_true_or_false(author):
+    response = bearer_client(author).get("/notifications/", {"unread": "maybe"})
+    assert response.status_code == 400
+    assert response.json() == {"unread": ["Select a valid choice. maybe is not one of the available choices."]}
+
+
 @pytest.mark.parametrize("after", ["1.5", "-1", "abc"])
 def test_after_that_is_not_an_id_is_400(author, after):
     response = bearer_client(author).get("/notifications/", {"after": after})
