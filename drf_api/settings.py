@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = sorted(set(CLIENT_ORIGINS + env_list("CSRF_TRUSTED_ORIGIN
 USE_CLOUDINARY = bool(os.environ.get("CLOUDINARY_URL"))
 
 INSTALLED_APPS = [
+    # First: `manage.py runserver` is then Daphne's ASGI server, WebSocket included (make run).
+    "daphne",
     "drf_api.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "followers",
     "messaging",
     "notifications",
+    "realtime",
     "demo",
 ]
 
@@ -109,6 +112,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "drf_api.urls"
 WSGI_APPLICATION = "drf_api.wsgi.application"
+ASGI_APPLICATION = "drf_api.asgi.application"
+WEBSOCKET_URLCONF = "realtime.routing"
 
 TEMPLATES = [
     {
@@ -144,6 +149,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While the database is unreachable, requests get 503 with this Retry-After.
 DATABASE_RETRY_AFTER_SECONDS = 5
+
+# The socket's channel layer: in memory (one process), or Redis so that any number of processes
+# and machines deliver to each other.
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
+from messaging.signals import messages_read
 
 
 def message_send(*, sender, recipient, content="", image=None):
@@ -20,9 +21,16 @@ def message_update(*, message, **changes):
     return message
 
 
+@transaction.atomic
 def messages_mark_read(*, reader, partner):
     """Mark everything `partner` sent `reader` as read; how many messages changed."""
-    return Message.objects.filter(sender=partner, recipient=reader, read=False).update(read=True)
+    unread = Message.objects.filter(sender=partner, recipient=reader, read=False)
+    up_to = unread.aggregate(newest=Max("id"))["newest"]
+    if up_to is None:
+        return 0
+    updated = unread.filter(id__lte=up_to).update(read=True)
+    messages_read.send(sender=Message, reader=reader, partner=partner, up_to=up_to)
+    return updated
 
 
 @transaction.atomic

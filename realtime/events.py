@@ -1,0 +1,66 @@
+"""What the socket pushes, decided where the writes happen: after the transaction commits.
+
+Each write that concerns a user (a message sent, edited, deleted or read, a notification made
+or removed) is queued with `transaction.on_commit`, so a write that rolls back pushes nothing.
+Each queued event goes to the group of every person it concerns, `user.<id>`; the consumer
+turns it into the REST representation for that person (realtime/consumers.py).
+"""
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from messaging.models import Message
+from messaging.signals import messages_read
+from notifications.models import Notification
+
+
+def user_group(user_id):
+    return f"user.{user_id}"
+
+
+def push_after_commit(user_id, event, **payload):
+    """Queue `event` for `user_id`'s sockets, sent once the current transaction commits."""
+
+    def send():
+        async_to_sync(get_channel_layer().group_send)(
+            user_group(user_id), {"type": "live.event", "event": event, **payload}
+        )
+
+    transaction.on_commit(send)
+
+
+@receiver(post_save, sender=Message, dispatch_uid="realtime.message_saved")
+def message_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    event = "message.created" if created else "message.updated"
+    for user_id in (instance.sender_id, instance.recipient_id):
+        push_after_commit(user_id, event, id=instance.id)
+
+
+@receiver(post_delete, sender=Message, dispatch_uid="realtime.message_deleted")
+def message_deleted(sender, instance, **kwargs):
+    pairs = ((instance.sender_id, instance.recipient_id), (instance.recipient_id, instance.sender_id))
+    for user_id, partner_id in pairs:
+        push_after_commit(user_id, "message.deleted", data={"id": instance.id, "partner": partner_id})
+
+
+@receiver(messages_read, dispatch_uid="realtime.conversation_read")
+def conversation_read(sender, reader, partner, up_to, **kwargs):
+    for user_id, other_id in ((reader.id, partner.id), (partner.id, reader.id)):
+        push_after_commit(
+            user_id, "conversation.read", data={"partner": other_id, "reader": reader.id, "up_to": up_to}
+        )
+
+
+@receiver(post_save, sender=Notification, dispatch_uid="realtime.notification_created")
+def notification_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        push_after_commit(instance.recipient_id, "notification.created", id=instance.id)
+
+
+@receiver(post_delete, sender=Notification, dispatch_uid="realtime.notification_deleted")
+def notification_deleted(sender, instance, **kwargs):
+    push_after_commit(instance.recipient_id, "notification.deleted", data={"id": instance.id})

@@ -1,0 +1,247 @@
+"""The socket through Channels' communicator: who may connect, and who receives what, when."""
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from freezegun import freeze_time
+from rest_framework_simplejwt.tokens import AccessToken
+
+from conftest import bearer_client
+from drf_api.asgi import application
+from messaging.tests.factories import MessageFactory
+from posts.tests.factories import PostFactory
+from realtime.consumers import TOKEN_EXPIRED
+from users import sessions
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def access_token(user):
+    return str(sessions.issue_tokens(user).access_token)
+
+
+def run(scenario):
+    """Run an async scenario from a synchronous test (the database stays on this thread)."""
+    return async_to_sync(scenario)()
+
+
+async def open_socket(token=None, *, via="query", origin=None):
+    path, headers, subprotocols = "/ws/", [(b"host", b"testserver")], None
+    if token and via == "query":
+        path += f"?token={token}"
+    elif token and via == "protocol":
+        subprotocols = ["bearer", token]
+    elif token and via == "cookie":
+        headers.append((b"cookie", f"drf-api-auth={token}".encode()))
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    socket = WebsocketCommunicator(application, path, headers=headers, subprotocols=subprotocols)
+    connected, subprotocol = await socket.connect()
+    return socket, connected, subprotocol
+
+
+async def next_event(socket):
+    return await socket.receive_json_from(timeout=3)
+
+
+# --- who may connect ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["query", "protocol", "cookie"])
+def test_an_access_token_is_accepted_from_the_query_a_subprotocol_or_the_cookie(user, via):
+    token = access_token(user)
+
+    async def scenario():
+        socket, connected, subprotocol = await open_socket(token, via=via)
+        assert connected
+        assert subprotocol == ("bearer" if via == "protocol" else None)
+        await socket.disconnect()
+
+    run(scenario)
+
+
+def refused(token=None, **options):
+    async def scenario():
+        socket, connected, _ = await open_socket(token, **options)
+        if connected:
+            await socket.disconnect()
+        return connected
+
+    return not run(scenario)
+
+
+def test_anonymous_bad_expired_and_revoked_tokens_are_refused(user):
+    assert refused()
+    assert refused("not.a.token")
+    refresh_token = sessions.issue_tokens(user)
+    assert refused(str(refresh_token)), "a refresh token is not an access token"
+    with freeze_time() as clock:
+        expired = access_token(user)
+        clock.tick(timedelta(hours=1))
+        assert refused(expired)
+    signed_out = sessions.issue_tokens(user)
+    sessions.end_session(str(signed_out))
+    assert refused(str(signed_out.access_token)), "its sign-in was revoked (logout)"
+
+
+def test_a_foreign_origin_is_refused_and_the_clients_origins_are_not(settings, user):
+    settings.CLIENT_ORIGINS = ["https://app.example.com"]
+    token = access_token(user)
+    assert refused(token, origin="https://evil.example")
+    assert not refused(token, origin="https://app.example.com")
+    assert not refused(token, origin="http://testserver")
+
+
+def test_the_server_closes_the_socket_when_the_access_token_expires(settings, user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=1))
+
+    async def scenario():
+        socket, connected, _ = await open_socket(str(token))
+        assert connected
+        output = await socket.receive_output(timeout=3)
+        assert output == {"type": "websocket.close", "code": TOKEN_EXPIRED}
+
+    run(scenario)
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def test_a_message_reaches_both_participants_and_nobody_else():
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    tokens = [access_token(user) for user in (alice, bob, carol)]
+
+    as_alice = bearer_client(alice)
+
+    async def scenario():
+        sockets = [(await open_socket(token))[0] for token in tokens]
+        send = sync_to_async(as_alice.post)
+        sent = await send(f"/messages/{bob.id}/send/", {"content": "hi"}, format="json")
+        assert sent.status_code == 201
+        to_alice, to_bob = await next_event(sockets[0]), await next_event(sockets[1])
+        assert to_alice["type"] == to_bob["type"] == "message.created"
+        rest = sent.json()
+        assert to_alice["data"] == rest
+        assert to_bob["data"] == {**rest, "is_sender": False}
+        assert await sockets[2].receive_nothing(timeout=0.3)
+        for socket in sockets:
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_edit_delete_and_read_are_pushed_to_both():
+    alice, bob = UserFactory(), UserFactory()
+    message = MessageFactory(sender=alice, recipient=bob, content="typo")
+    token_a, token_b = access_token(alice), access_token(bob)
+
+    as_alice = bearer_client(alice)
+    as_bob = bearer_client(bob)
+
+    async def scenario():
+        a, b = (await open_socket(token_a))[0], (await open_socket(token_b))[0]
+        edited = await sync_to_async(as_alice.patch)(
+            f"/messages/{message.id}/update/", {"content": "fixed"}, format="json"
+        )
+        assert edited.status_code == 200
+        for socket in (a, b):
+            event = await next_event(socket)
+            assert (event["type"], event["data"]["content"]) == ("message.updated", "fixed")
+        read = await sync_to_async(as_bob.post)(f"/messages/{alice.id}/read/")
+        assert read.json() == {"updated": 1}
+        assert (await next_event(a)) == {
+            "type": "conversation.read", "data": {"partner": bob.id, "reader": bob.id, "up_to": message.id}
+        }
+        assert (await next_event(b))["data"] == {"partner": alice.id, "reader": bob.id, "up_to": message.id}
+        deleted = await sync_to_async(as_alice.delete)(f"/messages/{message.id}/delete/")
+        assert deleted.status_code == 204
+        assert (await next_event(a)) == {"type": "message.deleted", "data": {"id": message.id, "partner": bob.id}}
+        assert (await next_event(b)) == {"type": "message.deleted", "data": {"id": message.id, "partner": alice.id}}
+        for socket in (a, b):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_notifications_are_pushed_when_made_and_when_undone():
+    author, fan = UserFactory(), UserFactory()
+    post = PostFactory(owner=author)
+    token = access_token(author)
+
+    as_author = bearer_client(author)
+    as_fan = bearer_client(fan)
+
+    async def scenario():
+        socket = (await open_socket(token))[0]
+        liked = await sync_to_async(as_fan.post)("/likes/", {"post": post.id}, format="json")
+        created = await next_event(socket)
+        assert created["type"] == "notification.created"
+        rest = (await sync_to_async(as_author.get)("/notifications/")).json()["results"][0]
+        assert created["data"] == rest
+        await sync_to_async(as_fan.delete)(f"/likes/{liked.json()['id']}/")
+        assert (await next_event(socket)) == {"type": "notification.deleted", "data": {"id": rest["id"]}}
+        await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_write_that_rolls_back_pushes_nothing():
+    alice, bob = UserFactory(), UserFactory()
+
+    def send_then_roll_back():
+        with transaction.atomic():
+            MessageFactory(sender=alice, recipient=bob)
+            transaction.set_rollback(True)
+
+    token = access_token(bob)
+
+    async def scenario():
+        socket = (await open_socket(token))[0]
+        await sync_to_async(send_then_roll_back)()
+        assert await socket.receive_nothing(timeout=0.5)
+        await socket.disconnect()
+
+    run(scenario)
+
+
+# --- typing -----------------------------------------------------------------------------------
+
+
+def test_typing_is_relayed_to_a_conversation_partner_once_a_second():
+    alice, bob = UserFactory(), UserFactory()
+    MessageFactory(sender=alice, recipient=bob)
+    token_a, token_b = access_token(alice), access_token(bob)
+
+    async def scenario():
+        a, b = (await open_socket(token_a))[0], (await open_socket(token_b))[0]
+        for _ in range(3):
+            await a.send_json_to({"type": "typing", "to": bob.id})
+        assert (await next_event(b)) == {"type": "typing", "data": {"from": alice.id, "username": alice.username}}
+        assert await b.receive_nothing(timeout=0.3), "the rest within the second are dropped"
+        assert await a.receive_nothing(timeout=0.1), "nothing is stored or echoed"
+        for socket in (a, b):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_typing_to_a_stranger_is_refused():
+    alice, stranger = UserFactory(), UserFactory()
+    token_a, token_s = access_token(alice), access_token(stranger)
+
+    async def scenario():
+        a, s = (await open_socket(token_a))[0], (await open_socket(token_s))[0]
+        await a.send_json_to({"type": "typing", "to": stranger.id})
+        refusal = await next_event(a)
+        assert refusal["type"] == "error"
+        assert await s.receive_nothing(timeout=0.3)
+        await a.send_json_to({"type": "shout"})
+        assert (await next_event(a))["type"] == "error"
+        for socket in (a, s):
+            await socket.disconnect()
+
+    run(scenario)
