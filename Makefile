@@ -43,12 +43,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 test-sqlite: install-dev
-	scripts/ensure-debian-packages.sh chromium nginx
+	scripts/ensure-debian-packages.sh chromium nginx redis-server
 	@echo "=== test suite on SQLite ==="
 	env -u DATABASE_URL $(BIN)/python -m pytest
 
 test-postgres: install-dev
-	scripts/ensure-debian-packages.sh chromium nginx
+	scripts/ensure-debian-packages.sh chromium nginx redis-server
 	@echo "=== test suite on PostgreSQL ==="
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 

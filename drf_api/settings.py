@@ -111,6 +111,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "drf_api.urls"
+# Served under a path prefix that the proxy passes through (/api/posts/ arrives as /api/posts/):
+# SCRIPT_NAME=/api. (A proxy that strips the prefix names it in X-Forwarded-Prefix instead.)
+FORCE_SCRIPT_NAME = os.environ.get("SCRIPT_NAME") or None
 WSGI_APPLICATION = "drf_api.wsgi.application"
 ASGI_APPLICATION = "drf_api.asgi.application"
 WEBSOCKET_URLCONF = "realtime.routing"

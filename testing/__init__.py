@@ -1,6 +1,7 @@
 """Helpers for the test suite: real image files, a real gunicorn server, a signed-up user."""
 import io
 import os
+import shlex
 import shutil
 import socket
 import sqlite3
@@ -92,16 +93,27 @@ def manage(*args, env):
     )
 
 
-@contextmanager
-def gunicorn_server(env, workers=2, threads=1):
-    """Serve drf_api.wsgi with gunicorn on a free local port; yield its base URL.
+def procfile_web_command():
+    """The Procfile's `web:` command, as a list of arguments."""
+    line = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    return shlex.split(line.removeprefix("web:"))
 
-    `workers` times `threads` requests are served at the same instant.
+
+@contextmanager
+def gunicorn_server(env, workers=2, threads=1, wsgi=False):
+    """Serve the API the way the Procfile does, on a free local port; yield its base URL.
+
+    That is ASGI under uvicorn's worker (HTTP and the WebSocket); `wsgi=True` serves
+    drf_api.wsgi with gunicorn's threaded sync workers instead, `workers` times `threads` at once.
     """
     port = free_port()
+    if wsgi:
+        command = ["gunicorn", "drf_api.wsgi", "--threads", str(threads), "--no-control-socket"]
+    else:
+        command = procfile_web_command()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "drf_api.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--no-control-socket", "--log-level", "warning"],
+        [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--log-level", "warning"],
         cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -228,3 +240,34 @@ def live_query(database_url, sql):
     with closing(psycopg2.connect(database_url)) as database, database.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchall()
+
+
+@contextmanager
+def redis_server():
+    """Debian's redis-server on a free local port, in memory only; yield its URL."""
+    port = free_port()
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server exited early:\n{process.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                    connection.sendall(b"PING\r\n")
+                    if connection.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start within 15 s")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stdout.close()
