@@ -42,12 +42,12 @@ test: lint test-sqlite test-postgres postman
 lint: install-dev
 	$(BIN)/ruff check .
 
-test-sqlite: install-dev
+test-sqlite: install-dev node_modules/.installed
 	scripts/ensure-debian-packages.sh chromium nginx redis-server
 	@echo "=== test suite on SQLite ==="
 	env -u DATABASE_URL $(BIN)/python -m pytest
 
-test-postgres: install-dev
+test-postgres: install-dev node_modules/.installed
 	scripts/ensure-debian-packages.sh chromium nginx redis-server
 	@echo "=== test suite on PostgreSQL ==="
 	scripts/with-postgres.sh $(BIN)/python -m pytest
