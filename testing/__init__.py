@@ -1,5 +1,6 @@
 """Helpers for the test suite: real image files, a real gunicorn server, a signed-up user."""
 import io
+import json
 import os
 import shlex
 import shutil
@@ -18,6 +19,7 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from PIL import Image
+from websockets.sync.client import connect
 
 from drf_api.images import ALLOWED_FORMATS
 
@@ -271,3 +273,81 @@ def redis_server():
         process.terminate()
         process.wait(timeout=15)
         process.stdout.close()
+
+
+class BrowserPage:
+    """One tab of headless Chromium, driven over the DevTools protocol."""
+
+    def __init__(self, devtools, session_id):
+        self.devtools, self.session_id = devtools, session_id
+
+    def evaluate(self, expression):
+        params = {"expression": expression, "returnByValue": True}
+        reply = self.devtools.call("Runtime.evaluate", params, self.session_id)
+        return reply["result"].get("value")
+
+    def wait_for(self, expression, timeout=30):
+        """The expression's value once it is truthy (polled in real time)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise TimeoutError(f"{expression} stayed falsy for {timeout} s")
+
+
+class DevTools:
+    """Headless Chromium with its DevTools protocol; pages in separate browser contexts (cookie jars)."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.next_id = 0
+
+    def call(self, method, params=None, session_id=None):
+        self.next_id += 1
+        request = {"id": self.next_id, "method": method, "params": params or {}}
+        if session_id:
+            request["sessionId"] = session_id
+        self.socket.send(json.dumps(request))
+        while True:
+            reply = json.loads(self.socket.recv(timeout=30))
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+
+    def new_page(self, url):
+        """A tab in a fresh browser context: it shares no cookies with any other page."""
+        context = self.call("Target.createBrowserContext")["browserContextId"]
+        target = self.call("Target.createTarget", {"url": url, "browserContextId": context})["targetId"]
+        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        return BrowserPage(self, session)
+
+
+@contextmanager
+def headless_chromium(tmp_path):
+    """Debian's Chromium, headless, with the DevTools protocol on a free port; yield a DevTools."""
+    browser = shutil.which("chromium")
+    assert browser, "the browser tests need Debian's chromium (make test installs it as root)"
+    port = free_port()
+    process = subprocess.Popen(
+        [browser, *(flag for flag in CHROMIUM_FLAGS if not flag.startswith("--virtual-time")),
+         f"--user-data-dir={tmp_path / 'devtools-profile'}", f"--remote-debugging-port={port}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                version = requests.get(f"http://127.0.0.1:{port}/json/version", timeout=2).json()
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("Chromium's DevTools did not come up") from None
+                time.sleep(0.1)
+        with connect(version["webSocketDebuggerUrl"], max_size=None) as socket:
+            yield DevTools(socket)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -4,13 +4,17 @@ With Redis as the channel layer, two server processes deliver to each other: a m
 through one arrives, in order, on a socket held by the other.
 """
 import json
+import threading
 from contextlib import ExitStack
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode
 
 import pytest
 import requests
 from websockets.sync.client import connect
 
-from testing import bearer, gunicorn_server, redis_server, server_env, sign_up
+from testing import bearer, gunicorn_server, headless_chromium, redis_server, server_env, sign_up
 
 pytestmark = pytest.mark.server
 
@@ -64,3 +68,69 @@ def test_with_redis_two_server_processes_deliver_every_event_in_order(live_datab
     assert on_bob[20]["type"] == "notification.created"
     assert on_bob[20]["data"]["actor"]["id"] == alice["user"]["pk"]
     assert [event["data"]["id"] for event in on_alice] == sent
+
+
+LIVE_PAGE = """<!doctype html>
+<title>drf_api live check</title>
+<script>
+const query = new URLSearchParams(location.search);
+const api = query.get("api");
+const csrf = () => (document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")) || "=").split("=")[1];
+const call = (path, method, body) => fetch(api + path, {
+  method, credentials: "include",
+  headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
+window.events = [];
+async function run() {
+  const login = await call("/dj-rest-auth/login/", "POST",
+                           {username: query.get("username"), password: query.get("password")});
+  if (login.status !== 200) throw new Error("login " + login.status);
+  if (query.get("role") === "listener") {
+    const socket = new WebSocket(api.replace("http", "ws") + "/ws/");
+    socket.onmessage = (event) => window.events.push(JSON.parse(event.data));
+    socket.onopen = () => { window.ready = true; };
+  } else {
+    window.like = (await call("/likes/", "POST", {post: Number(query.get("post"))})).status;
+    window.send = (await call(`/messages/${query.get("to")}/send/`, "POST", {content: "Hello from A"})).status;
+    window.done = true;
+  }
+}
+run().catch((error) => { window.failure = String(error); });
+</script>
+"""
+
+
+def test_in_a_real_browser_b_sees_a_like_and_a_message_from_a_live(live_database_url, tmp_path):
+    """Two pages on a second local origin, signed in as A and B through cookies (separate browser contexts)."""
+    page_root = tmp_path / "pages"
+    page_root.mkdir()
+    (page_root / "live.html").write_text(LIVE_PAGE)
+    pages = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(page_root)))
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    page_origin = f"http://127.0.0.1:{pages.server_port}"
+    env = server_env(live_database_url, CLIENT_ORIGINS=page_origin, SECURE_COOKIES="off")
+    try:
+        with gunicorn_server(env, workers=1) as api, headless_chromium(tmp_path) as browser:
+            alice, bob = sign_up(api, "alice"), sign_up(api, "bob")
+            post = requests.post(f"{api}/posts/", json={"title": "B's view"}, headers=bearer(bob), timeout=10).json()
+
+            def open_page(session, **extra):
+                query = urlencode({"api": api, "username": session["user"]["username"],
+                                   "password": session["password"], **extra})
+                return browser.new_page(f"{page_origin}/live.html?{query}")
+
+            as_bob = open_page(bob, role="listener")
+            assert as_bob.wait_for("window.ready || window.failure") is True
+            as_alice = open_page(alice, role="actor", post=post["id"], to=bob["user"]["pk"])
+            assert as_alice.wait_for("window.done || window.failure") is True
+            assert as_alice.evaluate("[window.like, window.send]") == [201, 201]
+            events = as_bob.wait_for("window.events.length >= 2 && window.events")
+    finally:
+        pages.shutdown()
+        pages.server_close()
+    by_type = {event["type"]: event["data"] for event in events}
+    assert by_type["notification.created"]["type"] == "like"
+    assert by_type["notification.created"]["actor"]["username"] == alice["user"]["username"]
+    assert by_type["message.created"]["content"] == "Hello from A"
+    assert by_type["message.created"]["is_sender"] is False
