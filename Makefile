@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint test-sqlite test-postgres postman install install-dev migrate schema clean
+.PHONY: run test lint bench-live test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ schema: install
 ## Run the Postman collection with newman against gunicorn on a fresh PostgreSQL database.
 postman: install-dev node_modules/.installed
 	scripts/with-postgres.sh scripts/run-postman.sh
+
+## Benchmark the live features (a benchmark, not a test: figures, not pass/fail): delivery latency
+## across two processes via Redis, 1,000 idle sockets, and ASGI against WSGI on GET /posts/.
+bench-live: install-dev
+	scripts/ensure-debian-packages.sh redis-server wrk
+	scripts/with-postgres.sh $(BIN)/python bench/live.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

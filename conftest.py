@@ -72,21 +72,20 @@ def live_database_url(tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
         drop = None
     else:
-        import psycopg2
+        import psycopg
 
         name = f"drf_api_live_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
             dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
-            host=config["HOST"], port=config["PORT"] or None,
+            host=config["HOST"], port=config["PORT"] or None, autocommit=True,
         )
-        admin.autocommit = True
-        admin.cursor().execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
         url = (
             f"postgres://{config['USER']}:{config['PASSWORD'] or ''}@{config['HOST']}:{config['PORT'] or 5432}/{name}"
         )
 
         def drop():
-            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
 
     result = manage("migrate", "--noinput", env=server_env(url))

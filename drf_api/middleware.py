@@ -5,10 +5,9 @@ from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
-from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import add_never_cache_headers
 
-from drf_api.proxies import forwarded_prefix
+from drf_api.proxies import mounted_under_forwarded_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -27,18 +26,8 @@ class ForwardedPrefixMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        prefix = forwarded_prefix(request)
-        if not prefix:
+        with mounted_under_forwarded_prefix(request):
             return self.get_response(request)
-        script_name = prefix + request.META.get("SCRIPT_NAME", "").rstrip("/")
-        request.META["SCRIPT_NAME"] = script_name
-        request.path = script_name + request.path_info
-        previous = get_script_prefix()
-        set_script_prefix(script_name)
-        try:
-            return self.get_response(request)
-        finally:
-            set_script_prefix(previous)
 
 
 def body_too_large_response():

@@ -12,8 +12,10 @@ and with no proxy declared the header is ignored altogether: a client cannot cho
 its throttles are counted under.
 """
 import re
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.urls import get_script_prefix, set_script_prefix
 
 # One or more path segments of URL-safe characters, e.g. "/api" or "/social/api".
 PREFIX_PATTERN = re.compile(r"(/[A-Za-z0-9._~-]+)+")
@@ -40,3 +42,22 @@ def forwarded_prefix(request):
         return ""
     value = request.META.get("HTTP_X_FORWARDED_PREFIX", "").strip().rstrip("/")
     return value if PREFIX_PATTERN.fullmatch(value) else ""
+
+
+@contextmanager
+def mounted_under_forwarded_prefix(request):
+    """Within this block, the request and every URL built (reverse(), static and media URLs)
+    carry the trusted proxy's prefix, as they would with SCRIPT_NAME from the server."""
+    prefix = forwarded_prefix(request)
+    if not prefix:
+        yield
+        return
+    script_name = prefix + request.META.get("SCRIPT_NAME", "").rstrip("/")
+    request.META["SCRIPT_NAME"] = script_name
+    request.path = script_name + request.path_info
+    previous = get_script_prefix()
+    set_script_prefix(script_name)
+    try:
+        yield
+    finally:
+        set_script_prefix(previous)

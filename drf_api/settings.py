@@ -142,8 +142,19 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer must not hang a worker: give up connecting after this long.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
-        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    # psycopg 3's pool, shared by the process's threads. Under ASGI every request runs its sync
+    # code on a thread of its own, so a per-thread persistent connection would be a new
+    # connection per request (5 ms each here; make bench-live measures it). The pool bounds the
+    # connections per process, however many requests and sockets it serves.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        pool={
+            "min_size": 2,
+            "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+            "timeout": DATABASE_CONNECT_TIMEOUT,
+        },
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction starts, so two concurrent writes wait for
@@ -154,11 +165,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 # The socket's channel layer: in memory (one process), or Redis so that any number of processes
-# and machines deliver to each other.
+# and machines deliver to each other. The pub/sub layer keeps one subscribing connection per
+# process however many sockets it holds; the list-based RedisChannelLayer borrowed a pooled
+# connection per socket joining its group and ran out at 100 (make bench-live, 1,000 sockets).
 if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
         }
     }

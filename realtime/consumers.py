@@ -7,6 +7,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import HttpRequest
 from django.utils import timezone
 
+from drf_api.proxies import mounted_under_forwarded_prefix
 from messaging.models import Message
 from messaging.querysets import messages_visible_to, thread_queryset
 from messaging.serializers import MessageSerializer
@@ -29,7 +30,7 @@ class SocketRequest(HttpRequest):
         self.scope_scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
         self.META = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers_of(scope).items()}
         self.META.setdefault("HTTP_HOST", "localhost")
-        self.path = scope.get("path", "/ws/")
+        self.path = self.path_info = scope.get("path", "/ws/")
         self.user = user
 
     def _get_scheme(self):
@@ -98,6 +99,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     def render(self, event):
         """The REST representation of the event's object, as this user sees it (None if they no longer can)."""
         request = SocketRequest(self.scope, self.user)
+        with mounted_under_forwarded_prefix(request):
+            return self.represent(event, request)
+
+    def represent(self, event, request):
         if event["event"].startswith("message."):
             message = (
                 messages_visible_to(self.user).select_related("sender__profile", "recipient__profile")

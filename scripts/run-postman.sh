@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve the API as the Procfile does (gunicorn, ASGI) on a free local port (DEBUG off, the database in DATABASE_URL,
+# Serve the API as the Procfile's web process does on a free local port (DEBUG off, the database in DATABASE_URL,
 # fresh media), run the Postman collection against it with newman twice (a second run on the
 # same data proves it can run again and again), then stop the server. Fails on any failed
 # assertion. `make postman` runs this inside scripts/with-postgres.sh.
@@ -16,7 +16,7 @@ export DJANGO_SETTINGS_MODULE=drf_api.settings
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 
-# The Procfile's web command (ASGI under uvicorn's worker), on a free port.
+# The Procfile's web command, on a free port.
 WEB=$(sed -n 's/^web: //p' Procfile)
 eval ".venv/bin/python -m $WEB --bind 127.0.0.1:$PORT --workers 2 --log-level warning" >"$WORK/gunicorn.log" 2>&1 &
 SERVER=$!

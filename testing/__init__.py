@@ -95,24 +95,24 @@ def manage(*args, env):
     )
 
 
-def procfile_web_command():
-    """The Procfile's `web:` command, as a list of arguments."""
-    line = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    return shlex.split(line.removeprefix("web:"))
+def procfile_command(process_type):
+    """A Procfile process type's command (`web`, `live`), as a list of arguments."""
+    prefix = f"{process_type}:"
+    line = next(line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith(prefix))
+    return shlex.split(line.removeprefix(prefix))
 
 
 @contextmanager
-def gunicorn_server(env, workers=2, threads=1, wsgi=False):
-    """Serve the API the way the Procfile does, on a free local port; yield its base URL.
+def gunicorn_server(env, workers=2, threads=None, live=False):
+    """Serve the API as the Procfile's `web` process does (or its `live` one), on a free local port.
 
-    That is ASGI under uvicorn's worker (HTTP and the WebSocket); `wsgi=True` serves
-    drf_api.wsgi with gunicorn's threaded sync workers instead, `workers` times `threads` at once.
+    `web` is WSGI with gunicorn's threaded workers (the REST API); `live` is ASGI under uvicorn's
+    worker (the REST API and the WebSocket). Yield the base URL.
     """
     port = free_port()
-    if wsgi:
-        command = ["gunicorn", "drf_api.wsgi", "--threads", str(threads), "--no-control-socket"]
-    else:
-        command = procfile_web_command()
+    command = procfile_command("live" if live else "web")
+    if threads is not None and not live:
+        command[command.index("--threads") + 1] = str(threads)
     process = subprocess.Popen(
         [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--log-level", "warning"],
@@ -143,12 +143,13 @@ def gunicorn_server(env, workers=2, threads=1, wsgi=False):
 
 
 @contextmanager
-def nginx_in_front(api_base_url, app_files):
+def nginx_in_front(api_base_url, live_base_url, app_files):
     """Debian's nginx with the committed deploy/nginx-site.conf on a free port; yield its base URL.
 
     `app_files` ({name: text}) is the browser app it serves at /; the API at `api_base_url` is
-    served at /api/. nginx's own main configuration (pid, logs, temporary files) lives in a
-    temporary folder, readable by its worker processes.
+    served at /api/, and the WebSocket of `live_base_url` at /api/ws/. nginx's own main
+    configuration (pid, logs, temporary files) lives in a temporary folder, readable by its
+    worker processes.
     """
     run_dir = Path(tempfile.mkdtemp(prefix="drf_api-nginx-"))
     app_root = run_dir / "app"
@@ -160,7 +161,7 @@ def nginx_in_front(api_base_url, app_files):
     port = free_port()
     site = subprocess.run(
         [BASE_DIR / "scripts" / "render-nginx-site.sh", f"127.0.0.1:{port}", str(app_root),
-         api_base_url.removeprefix("http://")],
+         api_base_url.removeprefix("http://"), live_base_url.removeprefix("http://")],
         check=True, capture_output=True, text=True,
     ).stdout
     (run_dir / "site.conf").write_text(site)
@@ -237,11 +238,10 @@ def live_query(database_url, sql):
     if database_url.startswith("sqlite:///"):
         with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as database:
             return database.execute(sql).fetchall()
-    import psycopg2
+    import psycopg
 
-    with closing(psycopg2.connect(database_url)) as database, database.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
+    with psycopg.connect(database_url) as database:
+        return database.execute(sql).fetchall()
 
 
 @contextmanager

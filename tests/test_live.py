@@ -1,4 +1,4 @@
-"""The WebSocket end to end: gunicorn with uvicorn's worker (the Procfile), a real WebSocket client.
+"""The WebSocket end to end: the Procfile's `live` process (ASGI, uvicorn's worker), a real client.
 
 With Redis as the channel layer, two server processes deliver to each other: a message sent
 through one arrives, in order, on a socket held by the other.
@@ -28,7 +28,7 @@ def receive(socket, timeout=5):
 
 
 def test_a_rest_send_arrives_on_the_partners_socket(live_database_url):
-    with gunicorn_server(server_env(live_database_url), workers=1) as base_url:
+    with gunicorn_server(server_env(live_database_url), workers=1, live=True) as base_url:
         alice, bob = sign_up(base_url, "alice"), sign_up(base_url, "bob")
         with connect(socket_url(base_url, bob)) as socket:
             sent = requests.post(
@@ -46,8 +46,8 @@ def test_with_redis_two_server_processes_deliver_every_event_in_order(live_datab
     with ExitStack() as stack:
         redis_url = stack.enter_context(redis_server())
         env = server_env(live_database_url, REDIS_URL=redis_url)
-        one = stack.enter_context(gunicorn_server(env, workers=1))
-        two = stack.enter_context(gunicorn_server(env, workers=1))
+        one = stack.enter_context(gunicorn_server(env, workers=1, live=True))
+        two = stack.enter_context(gunicorn_server(env, workers=1, live=True))
         alice, bob = sign_up(one, "alice"), sign_up(one, "bob")
         post = requests.post(f"{one}/posts/", json={"title": "Look"}, headers=bearer(bob), timeout=10).json()
         on_one = stack.enter_context(connect(socket_url(one, alice)))
@@ -111,7 +111,7 @@ def test_in_a_real_browser_b_sees_a_like_and_a_message_from_a_live(live_database
     page_origin = f"http://127.0.0.1:{pages.server_port}"
     env = server_env(live_database_url, CLIENT_ORIGINS=page_origin, SECURE_COOKIES="off")
     try:
-        with gunicorn_server(env, workers=1) as api, headless_chromium(tmp_path) as browser:
+        with gunicorn_server(env, workers=1, live=True) as api, headless_chromium(tmp_path) as browser:
             alice, bob = sign_up(api, "alice"), sign_up(api, "bob")
             post = requests.post(f"{api}/posts/", json={"title": "B's view"}, headers=bearer(bob), timeout=10).json()
 

@@ -8,10 +8,12 @@ import html
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from urllib.parse import urlencode
 
 import pytest
 import requests
+from websockets.sync.client import connect
 
 from testing import (
     bearer,
@@ -20,6 +22,7 @@ from testing import (
     image_bytes,
     live_query,
     nginx_in_front,
+    redis_server,
     server_env,
     sign_up,
 )
@@ -31,10 +34,15 @@ INDEX = "<!doctype html><title>The app</title><div id=app></div>"
 
 @pytest.fixture(scope="module")
 def origin(live_database_url, tmp_path_factory):
-    """The app's origin: nginx on a free port in front of gunicorn (one trusted proxy, plain HTTP)."""
-    env = server_env(live_database_url, NUM_PROXIES="1", SECURE_COOKIES="off")
-    with gunicorn_server(env, workers=2, threads=2) as api, nginx_in_front(api, APP_FILES) as base_url:
-        yield base_url
+    """The app's origin: nginx on a free port in front of the Procfile's `web` and `live` processes
+    (one trusted proxy, plain HTTP)."""
+    with ExitStack() as stack:
+        # Writes go to `web`, sockets to `live`: Redis carries the events between the two.
+        redis_url = stack.enter_context(redis_server())
+        env = server_env(live_database_url, NUM_PROXIES="1", SECURE_COOKIES="off", REDIS_URL=redis_url)
+        api = stack.enter_context(gunicorn_server(env, workers=2, threads=2))
+        live = stack.enter_context(gunicorn_server(env, workers=1, live=True))
+        yield stack.enter_context(nginx_in_front(api, live, APP_FILES))
 
 
 def csrf_header(session):
@@ -80,6 +88,16 @@ def test_the_browser_apps_session_through_nginx(origin, live_database_url):
     assert page_two.headers["Content-Type"] == "application/json"
     assert len(page_two.json()["results"]) == 2
     assert page_two.json()["results"][0]["profile_image"].startswith(f"{api}/static/")
+
+    # The socket, on the same origin, signed in by the auth cookie: the author's message arrives.
+    cookie = f"drf-api-auth={browser.cookies['drf-api-auth']}"
+    socket_url = f"{origin.replace('http://', 'ws://')}/api/ws/"
+    with connect(socket_url, additional_headers={"Cookie": cookie, "Origin": origin}) as socket:
+        hello = requests.post(
+            f"{api}/messages/{me['user']['pk']}/send/", json={"content": "Welcome"}, headers=bearer(author), timeout=10
+        )
+        event = json.loads(socket.recv(timeout=5))
+    assert event == {"type": "message.created", "data": {**hello.json(), "is_sender": False}}
 
     # Cookie-authenticated writes carry X-CSRFToken from the cookie; without it they are 403.
     post_id = feed["results"][0]["id"]

@@ -1,0 +1,159 @@
+"""make bench-live: how fast the socket delivers, what an idle socket costs, and what ASGI costs REST.
+
+A benchmark, not a test: it prints figures (and writes them to bench/results/live.json) and
+fails only if something does not work at all. It needs DATABASE_URL (make bench-live runs it
+inside scripts/with-postgres.sh), Debian's redis-server and wrk.
+
+1. Delivery latency: A sends B 500 messages through server process one (REST), B's socket is on
+   process two, Redis in between; from the start of each POST to the event on B's socket.
+2. 1,000 idle sockets on one worker: the worker's memory per socket, and the latency above while
+   they are connected.
+3. REST throughput of GET /posts/ (wrk, 32 connections, 10 s) under the ASGI worker (the
+   Procfile's `live`), as a ratio to its threaded WSGI workers (`web`), in the same run.
+"""
+import asyncio
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import requests
+from websockets.asyncio.client import connect as connect_async
+from websockets.sync.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from testing import BASE_DIR, bearer, gunicorn_server, manage, redis_server, server_env, sign_up
+
+MESSAGES = 500
+IDLE_SOCKETS = 1000
+RESULTS = BASE_DIR / "bench" / "results" / "live.json"
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def socket_url(base_url, session):
+    return f"{base_url.replace('http://', 'ws://')}/ws/?token={session['access_token']}"
+
+
+def delivery_latencies(sender_base, listener_base, alice, bob, count):
+    """Milliseconds from the start of each REST send to its event on the partner's socket."""
+    latencies = []
+    with connect(socket_url(listener_base, bob)) as socket, requests.Session() as http:
+        url = f"{sender_base}/messages/{bob['user']['pk']}/send/"
+        for number in range(count):
+            started = time.perf_counter()
+            response = http.post(url, json={"content": f"ping {number}"}, headers=bearer(alice), timeout=10)
+            response.raise_for_status()
+            while True:
+                event = json.loads(socket.recv(timeout=10))
+                if event["type"] == "message.created" and event["data"]["id"] == response.json()["id"]:
+                    break
+            latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def worker_pids(master_port):
+    """The gunicorn worker processes serving a port (children of its master)."""
+    listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    masters = [line.split()[0] for line in listing.splitlines() if f"127.0.0.1:{master_port}" in line]
+    return [line.split()[0] for line in listing.splitlines() if line.split()[1:2] and line.split()[1] in masters]
+
+
+def rss_kib(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+
+
+async def hold_idle_sockets(url, count, ready, release):
+    sockets = []
+    for start in range(0, count, 100):
+        sockets += await asyncio.gather(*(connect_async(url) for _ in range(start, min(count, start + 100))))
+    ready.set()
+    while not release.is_set():
+        await asyncio.sleep(0.1)
+    await asyncio.gather(*(socket.close() for socket in sockets))
+
+
+def throughput(base_url):
+    """wrk's requests per second on GET /posts/."""
+    output = subprocess.run(
+        ["wrk", "-t2", "-c32", "-d10s", f"{base_url}/posts/"], capture_output=True, text=True, check=True
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def main():
+    import os
+    import threading
+
+    database_url = os.environ["DATABASE_URL"]
+    env = server_env(database_url)
+    result = manage("migrate", "--noinput", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = {}
+    with ExitStack() as stack:
+        redis_url = stack.enter_context(redis_server())
+        live_env = server_env(database_url, REDIS_URL=redis_url)
+        one = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
+        two = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
+        alice, bob = sign_up(one, "bench_alice"), sign_up(one, "bench_bob")
+        for number in range(30):
+            requests.post(f"{one}/posts/", json={"title": f"Bench {number}"}, headers=bearer(alice), timeout=10)
+
+        latencies = delivery_latencies(one, two, alice, bob, MESSAGES)
+        figures["delivery_ms"] = {
+            "messages": MESSAGES, "median": statistics.median(latencies), "p99": percentile(latencies, 0.99)
+        }
+
+        port_two = two.rsplit(":", 1)[1]
+        (worker,) = worker_pids(port_two)
+        before = rss_kib(worker)
+        ready, release = threading.Event(), threading.Event()
+        holder = threading.Thread(
+            target=lambda: asyncio.run(hold_idle_sockets(socket_url(two, bob), IDLE_SOCKETS, ready, release))
+        )
+        holder.start()
+        assert ready.wait(120), "the idle sockets did not all connect"
+        time.sleep(1)
+        after = rss_kib(worker)
+        loaded = delivery_latencies(one, two, alice, bob, 200)
+        release.set()
+        holder.join()
+        figures["idle_sockets"] = {
+            "sockets": IDLE_SOCKETS,
+            "worker_rss_mib_before": round(before / 1024, 1),
+            "worker_rss_mib_after": round(after / 1024, 1),
+            "kib_per_socket": round((after - before) / IDLE_SOCKETS, 1),
+            "delivery_ms_median": statistics.median(loaded),
+            "delivery_ms_p99": percentile(loaded, 0.99),
+        }
+
+    with gunicorn_server(env, workers=2, live=True) as asgi:
+        asgi_rps = throughput(asgi)
+    with gunicorn_server(env, workers=2) as wsgi:
+        wsgi_rps = throughput(wsgi)
+    figures["rest_posts_rps"] = {"asgi": asgi_rps, "wsgi": wsgi_rps, "ratio": round(asgi_rps / wsgi_rps, 2)}
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    delivery, idle, rest = figures["delivery_ms"], figures["idle_sockets"], figures["rest_posts_rps"]
+    print(f"delivery, {MESSAGES} messages across two processes via Redis: "  # noqa: T201
+          f"median {delivery['median']:.1f} ms, p99 {delivery['p99']:.1f} ms")
+    print(f"{IDLE_SOCKETS} idle sockets on one worker: {idle['kib_per_socket']} KiB each "  # noqa: T201
+          f"({idle['worker_rss_mib_before']} -> {idle['worker_rss_mib_after']} MiB); delivery meanwhile "
+          f"median {idle['delivery_ms_median']:.1f} ms, p99 {idle['delivery_ms_p99']:.1f} ms")
+    print(f"GET /posts/: ASGI {rest['asgi']:.0f} req/s, WSGI {rest['wsgi']:.0f} req/s, "  # noqa: T201
+          f"ratio {rest['ratio']}")
+    print(f"written to {RESULTS.relative_to(BASE_DIR)}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
