@@ -1,14 +1,14 @@
 """The house's layers, checked on every file: `drf_api/` is the floor and imports no app; the social
-apps never import the apps that react to them (messaging, notifications)."""
+apps never import the apps that react to them (messaging, notifications, realtime)."""
 import ast
 
 import pytest
 
 from testing import BASE_DIR
 
-APPS = {"users", "profiles", "posts", "comments", "likes", "followers", "messaging", "notifications", "demo"}
+APPS = {"users", "profiles", "posts", "comments", "likes", "followers", "messaging", "notifications", "realtime", "demo"}
 SOCIAL_APPS = ["users", "profiles", "posts", "comments", "likes", "followers"]
-LISTENERS = {"messaging", "notifications"}
+LISTENERS = {"messaging", "notifications", "realtime"}
 
 
 def imported_top_level_modules(package):
