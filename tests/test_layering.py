@@ -6,9 +6,9 @@ import pytest
 
 from testing import BASE_DIR
 
-APPS = {"users", "profiles", "posts", "comments", "likes", "followers", "messaging", "notifications", "realtime", "demo"}
 SOCIAL_APPS = ["users", "profiles", "posts", "comments", "likes", "followers"]
 LISTENERS = {"messaging", "notifications", "realtime"}
+APPS = {*SOCIAL_APPS, *LISTENERS, "demo"}
 
 
 def imported_top_level_modules(package):
