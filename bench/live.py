@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from testing import BASE_DIR, bearer, gunicorn_server, manage, redis_server, server_env, sign_up
 
 MESSAGES = 500
+# (total ms, of which the REST POST, message number) of every delivery of the latest measurement.
+SLOWEST = []
 IDLE_SOCKETS = 1000
 RESULTS = BASE_DIR / "bench" / "results" / "live.json"
 
@@ -53,11 +55,13 @@ def delivery_latencies(sender_base, listener_base, alice, bob, count):
             started = time.perf_counter()
             response = http.post(url, json={"content": f"ping {number}"}, headers=bearer(alice), timeout=10)
             response.raise_for_status()
+            posted = time.perf_counter()
             while True:
                 event = json.loads(socket.recv(timeout=10))
                 if event["type"] == "message.created" and event["data"]["id"] == response.json()["id"]:
                     break
             latencies.append((time.perf_counter() - started) * 1000)
+            SLOWEST.append(((time.perf_counter() - started) * 1000, (posted - started) * 1000, number))
     return latencies
 
 
@@ -130,6 +134,7 @@ def main():
         assert ready.wait(120), "the idle sockets did not all connect"
         time.sleep(1)
         after = rss_kib(worker)
+        SLOWEST.clear()
         loaded = delivery_latencies(one, two, alice, bob, 200)
         release.set()
         holder.join()
@@ -140,6 +145,10 @@ def main():
             "kib_per_socket": round((after - before) / IDLE_SOCKETS, 1),
             "delivery_ms_median": statistics.median(loaded),
             "delivery_ms_p99": percentile(loaded, 0.99),
+            "slowest_deliveries": [
+                {"total_ms": round(total, 1), "post_ms": round(post, 1), "message": number}
+                for total, post, number in sorted(SLOWEST)[-5:]
+            ],
         }
 
     with gunicorn_server(env, workers=2, live=True) as asgi:
@@ -159,6 +168,7 @@ def main():
     print(f"GET /posts/: ASGI {rest['asgi']:.0f} req/s, WSGI {rest['wsgi']:.0f} req/s, "  # noqa: T201
           f"ratio {rest['ratio']}")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")  # noqa: T201
+    print(f"slowest deliveries with the idle sockets connected: {idle['slowest_deliveries']}")  # noqa: T201
 
 
 if __name__ == "__main__":
