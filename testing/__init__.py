@@ -95,6 +95,46 @@ def manage(*args, env):
     )
 
 
+@contextmanager
+def background_process(name, command, ready, **popen):
+    """Run a server for the duration of the block: started, waited for, and stopped.
+
+    Its output goes to a temporary file (a pipe nobody reads would fill up and stall it), shown
+    if it exits early or does not become `ready()` within 30 s.
+    """
+    with tempfile.TemporaryFile(mode="w+") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, **popen)
+
+        def fail(why):
+            output.seek(0)
+            raise RuntimeError(f"{name} {why}:\n{output.read()[-5000:]}")
+
+        try:
+            deadline = time.monotonic() + 30
+            while not ready():
+                if process.poll() is not None:
+                    fail("exited early")
+                if time.monotonic() > deadline:
+                    fail("did not start within 30 s")
+                time.sleep(0.05)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def answers(check):
+    """`check()`'s truth, or False while the server still refuses connections."""
+    try:
+        return bool(check())
+    except (OSError, requests.ConnectionError):
+        return False
+
+
 def procfile_command(process_type):
     """A Procfile process type's command (`web`, `live`), as a list of arguments."""
     prefix = f"{process_type}:"
@@ -113,33 +153,16 @@ def gunicorn_server(env, workers=2, threads=None, live=False):
     command = procfile_command("live" if live else "web")
     if threads is not None and not live:
         command[command.index("--threads") + 1] = str(threads)
-    process = subprocess.Popen(
+    base_url = f"http://127.0.0.1:{port}"
+    with background_process(
+        "gunicorn",
         [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--log-level", "warning"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{process.stdout.read()}")
-            try:
-                requests.get(f"{base_url}/health/", timeout=10)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start within 30 s") from None
-                time.sleep(0.1)
+        # Any answer will do: /health/ is a 503 while the database is down (a test of its own).
+        lambda: answers(lambda: requests.get(f"{base_url}/health/", timeout=10) is not None),
+        cwd=BASE_DIR, env=env,
+    ):
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
 
 
 @contextmanager
@@ -172,28 +195,14 @@ def nginx_in_front(api_base_url, live_base_url, app_files):
         f"http {{ include /etc/nginx/mime.types; access_log off; {temp_paths} include {run_dir}/site.conf; }}\n"
     )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen(
-        [nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"nginx exited early:\n{process.stdout.read()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start within 15 s") from None
-                time.sleep(0.05)
-        yield base_url
+        with background_process(
+            "nginx",
+            [nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"],
+            lambda: answers(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True),
+        ):
+            yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=15)
-        process.stdout.close()
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
@@ -249,30 +258,18 @@ def redis_server():
     """Debian's redis-server on a free local port, in memory only; yield its URL."""
     port = free_port()
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    process = subprocess.Popen(
+
+    def pong():
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+
+    with background_process(
+        "redis-server",
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"redis-server exited early:\n{process.stdout.read()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
-                    connection.sendall(b"PING\r\n")
-                    if connection.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start within 15 s")
-            time.sleep(0.05)
+        lambda: answers(pong),
+    ):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        process.stdout.close()
 
 
 class BrowserPage:
@@ -331,23 +328,13 @@ def headless_chromium(tmp_path):
     browser = shutil.which("chromium")
     assert browser, "the browser tests need Debian's chromium (make test installs it as root)"
     port = free_port()
-    process = subprocess.Popen(
+    devtools = f"http://127.0.0.1:{port}/json/version"
+    with background_process(
+        "Chromium",
         [browser, *(flag for flag in CHROMIUM_FLAGS if not flag.startswith("--virtual-time")),
          f"--user-data-dir={tmp_path / 'devtools-profile'}", f"--remote-debugging-port={port}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                version = requests.get(f"http://127.0.0.1:{port}/json/version", timeout=2).json()
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("Chromium's DevTools did not come up") from None
-                time.sleep(0.1)
-        with connect(version["webSocketDebuggerUrl"], max_size=None) as socket:
-            yield DevTools(socket)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+        lambda: answers(lambda: requests.get(devtools, timeout=2).ok),
+    ):
+        version = requests.get(devtools, timeout=2).json()
+        with connect(version["webSocketDebuggerUrl"], max_size=None) as websocket:
+            yield DevTools(websocket)
