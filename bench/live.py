@@ -115,6 +115,8 @@ def main():
         one = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
         two = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
         alice, bob = sign_up(one, "bench_alice"), sign_up(one, "bench_bob")
+        # The idle sockets are a third user's: idle, they receive none of the measured events.
+        idle_user = sign_up(one, "bench_idle")
         for number in range(30):
             requests.post(f"{one}/posts/", json={"title": f"Bench {number}"}, headers=bearer(alice), timeout=10)
 
@@ -128,7 +130,7 @@ def main():
         before = rss_kib(worker)
         ready, release = multiprocessing.Event(), multiprocessing.Event()
         holder = multiprocessing.Process(
-            target=hold_idle_sockets, args=(socket_url(two, bob), IDLE_SOCKETS, ready, release)
+            target=hold_idle_sockets, args=(socket_url(two, idle_user), IDLE_SOCKETS, ready, release)
         )
         holder.start()
         assert ready.wait(120), "the idle sockets did not all connect"
