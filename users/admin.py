@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 
+from users import sessions
 from users.models import SessionFamily, User
 
 
@@ -31,7 +31,5 @@ class SessionFamilyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sign out the selected sessions")
     def revoke(self, request, queryset):
-        revoked = queryset.filter(revoked_at=None).update(
-            revoked_at=timezone.now(), revoked_because=SessionFamily.Revoked.ADMIN
-        )
+        revoked = sessions.revoke_families(queryset, SessionFamily.Revoked.ADMIN)
         self.message_user(request, f"{revoked} session(s) signed out.")

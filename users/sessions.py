@@ -147,14 +147,17 @@ def _rotate_without_family(refresh, raw_token):
 # --- revoking -------------------------------------------------------------------------------
 
 
+def revoke_families(families, because):
+    """Sign out these sign-ins (a SessionFamily queryset): every token of theirs is dead. How many."""
+    return families.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_because=because)
+
+
 @transaction.atomic
 def change_password(*, user, save_password):
     """Run `save_password` and revoke every refresh token issued before it; a new family for the caller."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     save_password()
-    SessionFamily.objects.filter(user=user, revoked_at=None).update(
-        revoked_at=timezone.now(), revoked_because=SessionFamily.Revoked.PASSWORD_CHANGE
-    )
+    revoke_families(SessionFamily.objects.filter(user=user), SessionFamily.Revoked.PASSWORD_CHANGE)
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
     return issue_tokens(user)
@@ -173,9 +176,7 @@ def end_session(raw_token):
             refresh.blacklist()
         return
     with contextlib.suppress(ValueError):
-        SessionFamily.objects.filter(pk=uuid.UUID(family_id), revoked_at=None).update(
-            revoked_at=timezone.now(), revoked_because=SessionFamily.Revoked.LOGOUT
-        )
+        revoke_families(SessionFamily.objects.filter(pk=uuid.UUID(family_id)), SessionFamily.Revoked.LOGOUT)
 
 
 def user_id_of(raw_token):
