@@ -13,11 +13,10 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from users.models import SessionFamily
@@ -56,17 +55,14 @@ def origin_allowed(scope):
 
 def user_for(raw_token):
     """(the user, when the token expires), or (None, None) for a token that must be refused."""
+    authentication = JWTAuthentication()  # the REST API's own checks: signature, expiry, type, active user
     try:
-        token = AccessToken(raw_token)
-    except TokenError:
+        token = authentication.get_validated_token(raw_token)
+        user = authentication.get_user(token)
+    except (InvalidToken, AuthenticationFailed):
         return None, None
-    user = (
-        get_user_model().objects.select_related("profile")
-        .filter(pk=token.get(jwt_settings.USER_ID_CLAIM), is_active=True)
-        .first()
-    )
     family = token.get(FAMILY_CLAIM)
-    if user is None or (family and SessionFamily.objects.filter(pk=family, revoked_at__isnull=False).exists()):
+    if family and SessionFamily.objects.filter(pk=family, revoked_at__isnull=False).exists():
         return None, None
     return user, datetime_from_epoch(token["exp"])
 
