@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint bench-live test-sqlite test-postgres postman install install-dev migrate schema clean
+.PHONY: run test lint bench bench-smoke bench-live test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ run: migrate
 
 ## Lint, then run the whole suite on SQLite, then on a throwaway PostgreSQL 15 server (with the
 ## schemathesis fuzzing and the race tests against gunicorn), then the Postman collection.
-test: lint test-sqlite test-postgres postman
+test: lint test-sqlite test-postgres postman bench-smoke
 
 ## ruff over the whole tree (configuration in pyproject.toml).
 lint: install-dev
@@ -59,6 +59,19 @@ schema: install
 ## Run the Postman collection with newman against gunicorn on a fresh PostgreSQL database.
 postman: install-dev node_modules/.installed
 	scripts/with-postgres.sh scripts/run-postman.sh
+
+## Benchmark the API against its ceiling on a community-sized dataset (bench/run.py): a table of
+## req/s, p50/p99, SQL per request and bytes, as ratios to the baseline views. The PostgreSQL
+## cluster and its dataset are kept in bench/.pgdata and reused by the next run.
+BENCH_PG := -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=16MB -c max_connections=200
+bench: install-dev
+	scripts/ensure-debian-packages.sh wrk
+	PG_KEEP_DIR=bench/.pgdata PG_SERVER_OPTIONS="$(BENCH_PG)" scripts/with-postgres.sh $(BIN)/python bench/run.py
+
+## The same benchmark on a tiny dataset with one-second runs: part of make test, so it cannot rot.
+bench-smoke: install-dev
+	scripts/ensure-debian-packages.sh wrk
+	scripts/with-postgres.sh $(BIN)/python bench/run.py --smoke
 
 ## Benchmark the live features (a benchmark, not a test: figures, not pass/fail): delivery latency
 ## across two processes via Redis, 1,000 idle sockets, and ASGI against WSGI on GET /posts/.

@@ -1,9 +1,9 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
 from comments.filters import CommentFilter
 from comments.querysets import comment_queryset
 from comments.serializers import CommentDetailSerializer, CommentSerializer
+from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
 
 
@@ -11,7 +11,7 @@ class CommentList(generics.ListCreateAPIView):
     """Comments, newest first; `?post=` for one post's."""
 
     serializer_class = CommentSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = CommentFilter
     queryset = comment_queryset()
 

@@ -1,7 +1,23 @@
 import django_filters
 from django import forms
 from django.db.models import F
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, serializers
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which steps aside when the request names none of the filters.
+
+    Otherwise it builds and validates an empty form on every request of every list (0.4 ms of a
+    page's 5 ms, make bench).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        named = filterset_class is None or any(name in request.query_params for name in filterset_class.base_filters)
+        if not named:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class WholeNumberField(forms.IntegerField):

@@ -45,6 +45,9 @@ class DisplayDateField(serializers.DateTimeField):
         super().__init__(format="%d %b %Y", **kwargs)
 
 
+display_date = DisplayDateField().to_representation
+
+
 class OwnedModelSerializer(serializers.ModelSerializer):
     """`owner` as a username, set from the caller on create, never from the body.
 

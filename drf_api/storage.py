@@ -17,8 +17,21 @@ def with_script_prefix(url):
 
 
 class PrefixedStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Static files under their hashed names; each name's URL is looked up once per process.
+
+    The manifest does not change while a process runs, and looking a name up costs 50 µs: a
+    page of 10 posts shows 20 default images (make bench).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.urls = {}
+
     def url(self, name, force=False):
-        return with_script_prefix(super().url(name, force))
+        key = (name, force)
+        if key not in self.urls:
+            self.urls[key] = super().url(name, force)
+        return with_script_prefix(self.urls[key])
 
 
 class PrefixedFileSystemStorage(FileSystemStorage):

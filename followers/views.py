@@ -1,6 +1,6 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
+from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
 from followers.filters import FollowerFilter
 from followers.querysets import follower_queryset
@@ -11,7 +11,7 @@ class FollowerList(generics.ListCreateAPIView):
     """Follows, newest first; follow a user with `{"followed": user id}`."""
 
     serializer_class = FollowerSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = FollowerFilter
     queryset = follower_queryset()
 

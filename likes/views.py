@@ -1,6 +1,6 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
+from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
 from likes.filters import LikeFilter
 from likes.querysets import like_queryset
@@ -11,7 +11,7 @@ class LikeList(generics.ListCreateAPIView):
     """Likes, newest first; like a post with `{"post": id}` (once: a second is 400)."""
 
     serializer_class = LikeSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = LikeFilter
     queryset = like_queryset()
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drf_api.filters import free_text_param
+from drf_api.pagination import PageNumberPagination
 from messaging import services
 from messaging.filters import ThreadFilter
 from messaging.models import Message
@@ -47,6 +48,8 @@ class Thread(generics.ListAPIView):
     serializer_class = MessageSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = ThreadFilter
+    # Pages read newest-first and each is shown oldest-first: by number only.
+    pagination_class = PageNumberPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

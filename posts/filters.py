@@ -5,7 +5,7 @@ Each is an EXISTS over the unique (owner, …) rows, not a join, so a post never
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from drf_api.filters import IdFilter
+from drf_api.filters import IdFilter, SearchFilter
 from followers.models import Follower
 from likes.models import Like
 from posts.models import Post
@@ -43,3 +43,19 @@ class PostFilter(django_filters.FilterSet):
     class Meta:
         model = Post
         fields = []
+
+
+class PostSearchFilter(SearchFilter):
+    """`?search=`: posts whose title or whose owner's username contains every term.
+
+    Each term is one UNION of two index lookups (on PostgreSQL, trigram indexes on the
+    upper-cased title and username): an OR across the join to users could use neither index
+    and read every post (make bench: 68 + 99 ms on 200,000 posts).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        for term in self.get_search_terms(request):
+            by_title = Post.objects.filter(title__icontains=term).order_by().values("pk")
+            by_owner = Post.objects.filter(owner__username__icontains=term).order_by().values("pk")
+            queryset = queryset.filter(pk__in=by_title.union(by_owner))
+        return queryset

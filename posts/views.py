@@ -1,11 +1,10 @@
 from django.db import transaction
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
-from drf_api.filters import OrderingFilter, SearchFilter
+from drf_api.filters import FilterBackend, OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
-from posts.filters import PostFilter
+from posts.filters import PostFilter, PostSearchFilter
 from posts.models import Post
 from posts.querysets import post_queryset, with_latest_like_at
 from posts.serializers import PostSerializer
@@ -19,7 +18,7 @@ class PostList(generics.ListCreateAPIView):
     """
 
     serializer_class = PostSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, PostSearchFilter, OrderingFilter]
     filterset_class = PostFilter
     search_fields = ["title", "owner__username"]
     ordering_fields = ["likes_count", "comments_count", "created_at"]

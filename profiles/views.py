@@ -1,7 +1,6 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics
 
-from drf_api.filters import OrderingFilter, SearchFilter
+from drf_api.filters import FilterBackend, OrderingFilter, SearchFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from profiles.filters import ProfileFilter
 from profiles.querysets import profile_queryset
@@ -18,7 +17,7 @@ class ProfileList(generics.ListAPIView):
     """Profiles, newest first; filter by who follows whom, order by counts or follow times."""
 
     serializer_class = ProfileSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     filterset_class = ProfileFilter
     search_fields = ["owner__username", "name"]
     ordering_fields = ["posts_count", "followers_count", "following_count", "created_at"]

@@ -2,6 +2,9 @@
 # Run a command against a throwaway PostgreSQL 15 server: initdb in a temporary folder, start it
 # on a free local port, export DATABASE_URL, run the command, then stop the server and delete it.
 # As root, the server runs as the postgres user (PostgreSQL refuses to run as root).
+# With PG_KEEP_DIR=<folder> the cluster lives in that folder and outlives the run (make bench reuses
+# its big dataset): created on first use, started and stopped around the command, never deleted.
+# PG_SERVER_OPTIONS adds server settings (e.g. "-c shared_buffers=1GB").
 set -euo pipefail
 
 find_pg_bin() {
@@ -24,7 +27,12 @@ if [ -z "$PG_BIN" ]; then
 fi
 
 as_owner=()
-PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/drf_api-pg.XXXXXX")
+if [ -n "${PG_KEEP_DIR:-}" ]; then
+    mkdir -p "$PG_KEEP_DIR"
+    PG_DIR=$(cd "$PG_KEEP_DIR" && pwd)
+else
+    PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/drf_api-pg.XXXXXX")
+fi
 if [ "$(id -u)" = 0 ]; then
     chown postgres:postgres "$PG_DIR"
     as_owner=(runuser -u postgres --)
@@ -32,16 +40,26 @@ fi
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 stop_server() {
-    "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$PG_DIR"
+    if [ -n "${PG_KEEP_DIR:-}" ]; then
+        "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    else
+        "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
 }
 trap stop_server EXIT
 
-"${as_owner[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+new_cluster=false
+if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    "${as_owner[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+    new_cluster=true
+fi
 "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
-    "-p $PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    "-p $PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_SERVER_OPTIONS:-}" \
     start >/dev/null
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE DATABASE drf_api" >/dev/null
+if [ "$new_cluster" = true ]; then
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE DATABASE drf_api" >/dev/null
+fi
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/drf_api"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2

@@ -1,0 +1,202 @@
+"""Paging at scale (drf_api/pagination.py, drf_api/counting.py): cursor paging beside page
+numbers on every list, pages read by their ids first, and the whole posts list's count kept
+by the database instead of counted."""
+import json
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from comments.tests.factories import CommentFactory
+from drf_api.counting import exact_count, stored_count
+from followers.tests.factories import FollowerFactory
+from likes.tests.factories import LikeFactory
+from posts.models import Post
+from posts.querysets import post_queryset
+from posts.tests.factories import PostFactory
+from testing import at_once
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own features")
+
+
+@pytest.fixture
+def community(user):
+    """Enough rows that every list below has at least three pages of 3."""
+    others = UserFactory.create_batch(10)
+    posts = PostFactory.create_batch(26, owner=user)
+    for post in posts:
+        LikeFactory(post=post)
+        CommentFactory(post=post)
+    for other in others:
+        FollowerFactory(owner=other, followed=user)
+    return posts
+
+
+def walk(client, url, params):
+    """Every id of a list, page after page through `next`; and the pages' bodies."""
+    ids, bodies = [], []
+    response = client.get(url, params)
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        bodies.append(body)
+        ids += [row["id"] for row in body["results"]]
+        if not body["next"]:
+            return ids, bodies
+        response = client.get(body["next"])
+
+
+LISTS = ["/posts/", "/profiles/", "/comments/", "/likes/", "/followers/", "/users/"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_cursor_paging_walks_the_same_rows_in_the_same_order_as_page_numbers(auth_client, community, url):
+    by_number, _ = walk(auth_client, url, {"page_size": 3})
+    by_cursor, bodies = walk(auth_client, url, {"cursor": "", "page_size": 3})
+    assert by_cursor == by_number and len(by_number) >= 10
+    assert all("count" not in body for body in bodies)
+    assert bodies[0]["previous"] is None
+    # `previous` leads back to the page before.
+    back = auth_client.get(bodies[2]["previous"]).json()
+    assert [row["id"] for row in back["results"]] == [row["id"] for row in bodies[1]["results"]]
+
+
+def test_cursor_paging_keeps_the_filters(api_client, community, user):
+    liker = community[0].likes.get().owner
+    expected, _ = walk(api_client, "/posts/", {"liked": liker.profile.id})
+    assert walk(api_client, "/posts/", {"liked": liker.profile.id, "cursor": ""})[0] == expected == [community[0].id]
+    mine, _ = walk(api_client, "/posts/", {"owner": user.profile.id, "cursor": "", "page_size": 5})
+    assert mine == [post.id for post in reversed(community)]
+
+
+def test_a_cursor_page_costs_the_same_queries_however_deep_or_large(api_client, community, django_assert_num_queries):
+    first = api_client.get("/posts/", {"cursor": "", "page_size": 2}).json()
+    deep = first
+    for _ in range(5):
+        deep = api_client.get(deep["next"]).json()
+    with CaptureQueriesContext(connection) as shallow_queries:
+        api_client.get("/posts/", {"cursor": "", "page_size": 2})
+    for url, params in [(deep["next"], None), ("/posts/", {"cursor": "", "page_size": 100})]:
+        with django_assert_num_queries(len(shallow_queries)):
+            assert api_client.get(url, params).status_code == 200
+
+
+def test_cursor_errors_are_clear_4xx(api_client, community):
+    with_ordering = api_client.get("/posts/", {"cursor": "", "ordering": "likes_count"})
+    assert with_ordering.status_code == 400 and "cursor" in with_ordering.json()
+    forged = api_client.get("/posts/", {"cursor": "o=x"})
+    assert forged.status_code == 404 and "cursor" in forged.json()["detail"]
+    assert api_client.get("/posts/", {"cursor": "", "page_size": "0"}).status_code == 400
+
+
+def test_the_thread_pages_by_number_only(auth_client, user, other_user):
+    """Its pages read newest-first and show oldest-first: a cursor is not offered there."""
+    response = auth_client.get(f"/messages/{other_user.id}/", {"cursor": ""})
+    assert response.status_code == 200 and "count" in response.json()
+
+
+def test_the_schema_documents_the_cursor_and_an_optional_count(api_client):
+    schema = json.loads(api_client.get("/schema/", {"format": "json"}).content)
+    parameters = {parameter["name"] for parameter in schema["paths"]["/posts/"]["get"]["parameters"]}
+    assert {"cursor", "page", "page_size"} <= parameters
+    paged = schema["components"]["schemas"]["PaginatedPostList"]
+    assert paged["required"] == ["results"] and "cursor" in paged["properties"]["count"]["description"]
+
+
+def test_every_page_holds_exactly_the_rows_of_a_plain_slice(api_client, community):
+    """Pages are read by their ids first; they hold what slicing the list would give, in order."""
+    newest_first = list(post_queryset(UserFactory()).values_list("id", flat=True))
+    for ordering, expected in [(None, newest_first), ("created_at", newest_first[::-1])]:
+        for page in range(1, 5):
+            params = {"page": page, "page_size": 7, **({"ordering": ordering} if ordering else {})}
+            body = api_client.get("/posts/", params).json()
+            assert body["count"] == 26
+            assert [row["id"] for row in body["results"]] == expected[(page - 1) * 7:page * 7]
+
+
+@postgresql_only
+def test_a_deep_page_builds_only_its_own_rows(api_client, community):
+    """The page's ids come from the index first: the like and comment counts are computed for the
+    7 rows shown, not for the 21 skipped before them (PostgreSQL evaluates a row's select list
+    before OFFSET throws it away)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get("/posts/", {"page": 4, "page_size": 7}).status_code == 200
+    (page_sql,) = [query["sql"] for query in queries.captured_queries if "likes_count" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + page_sql)
+        plan = cursor.fetchone()[0]
+    subplan_loops = []
+
+    def visit(node):
+        if node.get("Subplan Name", "").startswith("SubPlan") and node.get("Parent Relationship") == "SubPlan":
+            subplan_loops.append(node["Actual Loops"])
+        for child in node.get("Plans", []):
+            visit(child)
+
+    visit(plan[0]["Plan"])
+    assert subplan_loops and set(subplan_loops) == {5}, plan  # the last page: 26 - 21 = 5 rows
+
+
+@postgresql_only
+def test_the_whole_posts_list_reads_its_count_and_a_filtered_one_counts(api_client, community, user):
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get("/posts/").json()["count"] == 26
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "COUNT(*)" not in sql.upper() and "drf_api_row_count" in sql
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get("/posts/", {"owner": user.profile.id}).json()["count"] == 26
+    assert "COUNT(*)" in " ".join(query["sql"] for query in queries.captured_queries).upper()
+
+
+@postgresql_only
+def test_the_kept_count_follows_every_kind_of_write(community, user):
+    def agrees():
+        return stored_count("posts_post") == Post.objects.count() == exact_count(Post.objects.all())
+
+    assert agrees()
+    Post.objects.bulk_create([Post(owner=user, title=f"Bulk {n}") for n in range(5)])
+    assert agrees() and Post.objects.count() == 31
+    Post.objects.filter(title__startswith="Bulk").delete()
+    assert agrees()
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO posts_post (owner_id, created_at, updated_at, title, content, image, "
+                       "image_filter) VALUES (%s, now(), now(), 'Raw', '', '', 'normal')", [user.id])
+    assert agrees() and Post.objects.count() == 27
+    try:
+        with transaction.atomic():
+            PostFactory(owner=user)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert agrees()
+    user.delete()  # cascades to the user's posts
+    assert agrees() and Post.objects.count() == 0
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_count_is_right_after_concurrent_writes_and_truncate():
+    owner = UserFactory()
+    at_once([lambda n=n: PostFactory(owner=owner, title=f"At once {n}") for n in range(8)])
+    assert stored_count("posts_post") == Post.objects.count() == 8
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE posts_post CASCADE")
+    assert stored_count("posts_post") == 0
+
+
+@postgresql_only
+def test_search_can_use_the_trigram_indexes(community):
+    """`?search=`'s two halves each match an index expression (small tables would be scanned, so
+    sequential and plain index scans are switched off to ask "can an index serve this?")."""
+    from posts.filters import PostSearchFilter
+
+    queryset = PostSearchFilter().filter_queryset(
+        type("Request", (), {"query_params": {"search": "sunset"}})(), post_queryset(UserFactory()), None
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = queryset.explain()
+    assert "post_title_trigram_idx" in plan and "user_username_trigram_idx" in plan, plan
