@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from drf_api.counting import exact_count
+from drf_api.counting import exact_count, filters_nothing
 
 PAGE_SIZE_PARAM = "page_size"
 MAX_PAGE_SIZE = 100
@@ -37,7 +37,7 @@ def strict_page_size(request, default):
 
 def rows_between(rows, bottom, top):
     """rows[bottom:top], the ids found first (an index walk) and only those rows read in full."""
-    if not isinstance(rows, QuerySet) or (bottom == 0 and not rows.query.where):
+    if not isinstance(rows, QuerySet) or (bottom == 0 and filters_nothing(rows)):
         # A first page that filters nothing is a walk down the ordering index already.
         return rows[bottom:top]
     return rows.filter(pk__in=rows.values("pk")[bottom:top])
