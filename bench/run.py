@@ -9,7 +9,8 @@ scripts/with-postgres.sh) and Debian's wrk.
    public URLconf plus the baseline views (bench/baseline.py), and throttling off.
 3. Per endpoint: its SQL queries and body bytes (one request, in this process, through Django's
    test client), then wrk from outside: requests per second, p50 and p99 latency. Each row's
-   throughput is also shown as a ratio to the baseline that serves the same kind of page.
+   throughput is also shown as a ratio to the baseline that serves the same kind of page,
+   measured in alternating rounds (see measure()).
 4. EXPLAIN (ANALYZE, BUFFERS) of the queries that grow with the data, beside the table.
 
     python bench/run.py [--smoke] [--duration SECONDS] [--connections N] [--workers N]
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,6 +124,24 @@ def wrk(base_url, endpoint, token, duration, connections, threads=2):
     }
 
 
+def measure(base_url, endpoint, baseline, token, duration, connections):
+    """wrk's figures for `endpoint` (medians of its rounds) and its throughput as a ratio to
+    `baseline`'s: the two take turns, a round each, so that both see the same machine. On a
+    shared 2-core box throughput drifts by ±30% over a minute; a ratio of back-to-back runs
+    does not (the median of the rounds' ratios)."""
+    rounds = max(1, duration // 3)
+    seconds = max(1, duration // rounds)
+    wrk(base_url, endpoint, token, 1, connections)  # warm-up
+    runs, ratios = [], []
+    for _ in range(rounds):
+        runs.append(wrk(base_url, endpoint, token, seconds, connections))
+        if baseline is not None:
+            ratios.append(runs[-1]["rps"] / wrk(base_url, baseline, token, seconds, connections)["rps"])
+    figures = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms")}
+    figures["ratio"] = round(statistics.median(ratios), 2) if ratios else None
+    return figures
+
+
 def one_request(endpoint, token):
     """Status, body and SQL of one request, served in this process exactly as gunicorn serves it."""
     from django.db import connection
@@ -176,11 +196,11 @@ def print_table(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="a tiny dataset and one-second runs")
-    parser.add_argument("--duration", type=int, help="seconds of load per endpoint (10; smoke 1)")
+    parser.add_argument("--duration", type=int, help="seconds of load per endpoint, in rounds of 3 (12; smoke 1)")
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections (16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2: one per core)")
     options = parser.parse_args()
-    duration = options.duration or (1 if options.smoke else 10)
+    duration = options.duration or (1 if options.smoke else 12)
 
     env = server_env(
         os.environ["DATABASE_URL"], DJANGO_SETTINGS_MODULE="bench.settings", JWT_ACCESS_MINUTES="600",
@@ -218,22 +238,18 @@ def main():
         same_body_as_baseline(base_url, "/posts/", "/bench/baseline/posts/", token)
         same_body_as_baseline(base_url, f"/posts/?followed={ids['profile']}",
                               f"/bench/baseline/posts/?followed={ids['profile']}", token)
-        by_name = {}
-        for endpoint in endpoints(scale, ids):
+        by_path = {endpoint.name: endpoint for endpoint in endpoints(scale, ids)}
+        for endpoint in by_path.values():
             response, queries = one_request(endpoint, token)
             if endpoint.explain:
                 plans[endpoint.name] = [{"sql": sql, "plan": explain(sql)} for sql in queries]
             connection.close()
-            wrk(base_url, endpoint, token, 1, options.connections)  # warm-up
-            figures = wrk(base_url, endpoint, token, duration, options.connections)
-            base = by_name.get(endpoint.baseline)
-            row = {
-                "endpoint": endpoint.name, "path": endpoint.path, "method": endpoint.method,
-                **figures, "ratio": round(figures["rps"] / base["rps"], 2) if base else None,
+            base = by_path.get(endpoint.baseline)
+            figures = measure(base_url, endpoint, base, token, duration, options.connections)
+            rows.append({
+                "endpoint": endpoint.name, "path": endpoint.path, "method": endpoint.method, **figures,
                 "baseline": endpoint.baseline, "queries": len(queries), "bytes": len(response.content),
-            }
-            by_name[endpoint.name] = row
-            rows.append(row)
+            })
             print(f"  {endpoint.name}: {figures['rps']:.0f} req/s", file=sys.stderr)  # noqa: T201
 
     name = "bench-smoke" if options.smoke else "bench"

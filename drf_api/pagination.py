@@ -36,8 +36,12 @@ def strict_page_size(request, default):
 
 
 def rows_between(rows, bottom, top):
-    """rows[bottom:top], the ids found first (an index walk) and only those rows read in full."""
-    if not isinstance(rows, QuerySet) or (bottom == 0 and filters_nothing(rows)):
+    """rows[bottom:top], the ids found first (an index walk) and only those rows read in full.
+
+    A list that asks only for its rows' ids and sort keys (`.values()`, as posts do before
+    reading a page through posts.querysets.post_rows) is that first step already.
+    """
+    if not isinstance(rows, QuerySet) or rows.query.values_select or (bottom == 0 and filters_nothing(rows)):
         # A first page that filters nothing is a walk down the ordering index already.
         return rows[bottom:top]
     return rows.filter(pk__in=rows.values("pk")[bottom:top])

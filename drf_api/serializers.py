@@ -1,4 +1,6 @@
 """Serializer pieces shared by the apps whose rows belong to a user."""
+import datetime
+
 from django.db import IntegrityError, models, transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -41,8 +43,17 @@ STRICT_FIELD_MAPPING = {
 class DisplayDateField(serializers.DateTimeField):
     """A moment shown as the contract's display date, "27 Aug 2024" (UTC): not an ISO date-time."""
 
+    FORMAT = "%d %b %Y"
+
     def __init__(self, **kwargs):
-        super().__init__(format="%d %b %Y", **kwargs)
+        super().__init__(format=self.FORMAT, **kwargs)
+
+    def to_representation(self, value):
+        """DRF's output for an aware date-time, without its per-value format and zone look-ups
+        (a page of 10 posts shows 20 dates)."""
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return value.astimezone(datetime.UTC).strftime(self.FORMAT)
+        return super().to_representation(value)
 
 
 display_date = DisplayDateField().to_representation
