@@ -9,7 +9,7 @@ inside scripts/with-postgres.sh), Debian's redis-server and wrk.
 2. 1,000 idle sockets on one worker: the worker's memory per socket, and the latency above while
    they are connected.
 3. REST throughput of GET /posts/ (wrk, 32 connections, 10 s) under the ASGI worker (the
-   Procfile's `live`), as a ratio to its threaded WSGI workers (`web`), in the same run.
+   Procfile's `live`), as a ratio to its WSGI workers (`web`), in the same run.
 """
 import asyncio
 import json
@@ -28,6 +28,7 @@ from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from drf_api import gunicorn_web
 from testing import BASE_DIR, bearer, gunicorn_server, manage, redis_server, server_env, sign_up
 
 MESSAGES = 500
@@ -155,7 +156,7 @@ def main():
 
     with gunicorn_server(env, workers=2, live=True) as asgi:
         asgi_rps = throughput(asgi)
-    with gunicorn_server(env, workers=2) as wsgi:
+    with gunicorn_server(env, workers=gunicorn_web.workers) as wsgi:  # as the Procfile runs it
         wsgi_rps = throughput(wsgi)
     figures["rest_posts_rps"] = {"asgi": asgi_rps, "wsgi": wsgi_rps, "ratio": round(asgi_rps / wsgi_rps, 2)}
 

@@ -32,6 +32,7 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from drf_api import gunicorn_web  # noqa: E402
 from testing import gunicorn_server, server_env  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -198,7 +199,8 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="a tiny dataset and one-second runs")
     parser.add_argument("--duration", type=int, help="seconds of load per endpoint, in rounds of 3 (12; smoke 1)")
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections (16)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2: one per core)")
+    parser.add_argument("--workers", type=int, default=gunicorn_web.workers,
+                        help=f"gunicorn workers (the Procfile's: {gunicorn_web.workers} here)")
     options = parser.parse_args()
     duration = options.duration or (1 if options.smoke else 12)
 

@@ -1,6 +1,7 @@
 """The feed, "liked by" and "by owner" filters, each under its short and its relation name.
 
-Each is an EXISTS over the unique (owner, …) rows, not a join, so a post never repeats.
+Each is a semi-join (EXISTS or IN) over the unique (owner, …) rows, not a join, so a post never
+repeats.
 """
 import django_filters
 from django.db.models import Exists, OuterRef
@@ -10,6 +11,7 @@ from followers.models import Follower
 from likes.models import Like
 from posts.models import Post
 from posts.querysets import like_time
+from profiles.models import Profile
 
 
 def posts_by(queryset, name, profile_id: int):
@@ -17,8 +19,10 @@ def posts_by(queryset, name, profile_id: int):
 
 
 def posts_followed_by(queryset, name, profile_id: int):
-    follows = Follower.objects.filter(owner__profile=profile_id, followed=OuterRef("owner"))
-    return queryset.filter(Exists(follows))
+    """An IN over the followed users' ids, the profile's user found by its own subquery: no join
+    through users, so the feed's two queries (count and page) plan in a fraction of the time."""
+    follower = Profile.objects.filter(pk=profile_id).values("owner_id")
+    return queryset.filter(owner__in=Follower.objects.filter(owner__in=follower).values("followed_id"))
 
 
 def posts_liked_by(queryset, name, profile_id: int):

@@ -143,16 +143,14 @@ def procfile_command(process_type):
 
 
 @contextmanager
-def gunicorn_server(env, workers=2, threads=None, live=False):
+def gunicorn_server(env, workers=2, live=False):
     """Serve the API as the Procfile's `web` process does (or its `live` one), on a free local port.
 
-    `web` is WSGI with gunicorn's threaded workers (the REST API); `live` is ASGI under uvicorn's
-    worker (the REST API and the WebSocket). Yield the base URL.
+    `web` is WSGI with gunicorn's synchronous workers (the REST API); `live` is ASGI under
+    uvicorn's worker (the REST API and the WebSocket). Yield the base URL.
     """
     port = free_port()
     command = procfile_command("live" if live else "web")
-    if threads is not None and not live:
-        command[command.index("--threads") + 1] = str(threads)
     base_url = f"http://127.0.0.1:{port}"
     with background_process(
         "gunicorn",

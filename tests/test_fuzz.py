@@ -25,7 +25,7 @@ MAX_EXAMPLES = 80
 
 @pytest.fixture(scope="module")
 def server(live_database_url):
-    with gunicorn_server(server_env(live_database_url), workers=2, threads=4) as base_url:
+    with gunicorn_server(server_env(live_database_url), workers=5) as base_url:
         yield base_url
 
 

@@ -21,7 +21,7 @@ AT_ONCE = 20
 
 @pytest.fixture(scope="module")
 def server(live_database_url):
-    with gunicorn_server(server_env(live_database_url), workers=4, threads=5) as base_url:
+    with gunicorn_server(server_env(live_database_url), workers=8) as base_url:
         yield base_url
 
 

@@ -40,7 +40,7 @@ def origin(live_database_url, tmp_path_factory):
         # Writes go to `web`, sockets to `live`: Redis carries the events between the two.
         redis_url = stack.enter_context(redis_server())
         env = server_env(live_database_url, NUM_PROXIES="1", SECURE_COOKIES="off", REDIS_URL=redis_url)
-        api = stack.enter_context(gunicorn_server(env, workers=2, threads=2))
+        api = stack.enter_context(gunicorn_server(env, workers=3))
         live = stack.enter_context(gunicorn_server(env, workers=1, live=True))
         yield stack.enter_context(nginx_in_front(api, live, APP_FILES))
 
