@@ -12,6 +12,8 @@ scripts/with-postgres.sh) and Debian's wrk.
    throughput is also shown as a ratio to the baseline that serves the same kind of page,
    measured in alternating rounds (see measure()).
 4. EXPLAIN (ANALYZE, BUFFERS) of the queries that grow with the data, beside the table.
+5. Time and peak memory of storing an uploaded image (bench/images.py): a 12 MP photo, a
+   4096 x 4096 PNG.
 
     python bench/run.py [--smoke] [--duration SECONDS] [--connections N] [--workers N]
 """
@@ -32,6 +34,7 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench import images  # noqa: E402
 from drf_api import gunicorn_web  # noqa: E402
 from testing import gunicorn_server, server_env  # noqa: E402
 
@@ -254,18 +257,21 @@ def main():
             })
             print(f"  {endpoint.name}: {figures['rps']:.0f} req/s", file=sys.stderr)  # noqa: T201
 
+    image_rows = images.measure()
     name = "bench-smoke" if options.smoke else "bench"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps({
         "scale": asdict(scale), "dataset_build_seconds": build_seconds if built else None,
         "duration_seconds": duration, "connections": options.connections, "workers": options.workers,
-        "cpus": os.cpu_count(), "rows": rows,
+        "cpus": os.cpu_count(), "rows": rows, "images": image_rows,
     }, indent=2) + "\n")
     with open(RESULTS / f"{name}-explain.txt", "w") as out:
         for endpoint_name, queries in plans.items():
             for query in queries:
                 out.write(f"=== {endpoint_name}\n{query['sql']}\n\n{query['plan']}\n\n")
     print_table(rows)
+    print()  # noqa: T201
+    images.print_table(image_rows)
     print(f"written to bench/results/{name}.json and {name}-explain.txt")  # noqa: T201
     return rows
 

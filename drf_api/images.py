@@ -46,7 +46,8 @@ class ImageUploadField(serializers.ImageField):
 
     def rules_text(self):
         """The rules this field enforces, in words, for the schema: built from its own limits."""
-        return f"{FORMAT_NAMES}, at most {self.max_bytes / MB:g} MB and {MAX_SIDE} px a side; null removes it."
+        return (f"{FORMAT_NAMES}, at most {self.max_bytes / MB:g} MB and {MAX_SIDE} px a side; null removes it. "
+                "Stored without metadata, turned upright and scaled down to fit (`image_width`, `image_height`).")
 
     def validate_empty_values(self, data):
         is_empty, value = super().validate_empty_values(data)

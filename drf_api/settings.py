@@ -222,10 +222,16 @@ SITE_ID = 1
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
+# Uploaded images are stored scaled down to this longest side, in pixels (drf_api/media.py).
+POST_IMAGE_MAX_SIDE = int(os.environ.get("POST_IMAGE_MAX_SIDE", "2048"))
+MESSAGE_IMAGE_MAX_SIDE = int(os.environ.get("MESSAGE_IMAGE_MAX_SIDE", "2048"))
+PROFILE_IMAGE_MAX_SIDE = int(os.environ.get("PROFILE_IMAGE_MAX_SIDE", "512"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {
-        "BACKEND": "cloudinary_storage.storage.MediaCloudinaryStorage"
+        # Cloudinary through django-cloudinary-storage, with versioned CDN URLs and deletions
+        # through its destroy API (drf_api/cdn.py); else local files served from /media/.
+        "BACKEND": "drf_api.cdn.CloudinaryMediaStorage"
         if USE_CLOUDINARY
         else "drf_api.storage.PrefixedFileSystemStorage"
     },

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from drf_api.media import StoredImageField
+
 
 class Message(models.Model):
     """A direct message. Newest means highest id: ids follow the order messages were sent."""
@@ -12,7 +14,14 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
     )
     content = models.TextField(blank=True)
-    image = models.ImageField(upload_to="images/messages/", blank=True)
+    image = StoredImageField(upload_to="images/messages/", blank=True, max_side_setting="MESSAGE_IMAGE_MAX_SIDE")
+    # What is stored (drf_api/media.py): null without an image.
+    image_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
+    )
+    image_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
+    )
     timestamp = models.DateTimeField(default=timezone.now, editable=False)
     read = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)

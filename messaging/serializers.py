@@ -64,7 +64,8 @@ class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = [
-            "id", "sender", "recipient", "content", "image", "date", "time", "timestamp", "read",
+            "id", "sender", "recipient", "content", "image", "image_width", "image_height", "date", "time",
+            "timestamp", "read",
             "sender_profile_image", "recipient_profile_image", "is_sender", "last_message",
             "last_message_time", "edited_at",
         ]

@@ -1,6 +1,7 @@
 """Writes that touch the conversation as a whole. Views call these; they do not re-implement them."""
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from messaging.models import ChatDeletion, Message
@@ -39,6 +40,9 @@ def chat_delete(*, owner, partner):
 
     An upsert, so that two deletions at once cannot collide; messages sent later show again.
     """
+    # Both participants' rows, locked in id order: the two deleting the chat at once take turns,
+    # so the second sees the first's deletion, and they cannot deadlock on each other's row.
+    list(get_user_model().objects.select_for_update().filter(id__in=[owner.id, partner.id]).order_by("id"))
     newest = thread_queryset(owner, partner).aggregate(newest=Max("id"))["newest"]
     if newest is None:
         return
@@ -48,3 +52,14 @@ def chat_delete(*, owner, partner):
         unique_fields=["owner", "partner"],
         update_fields=["up_to_message_id", "deleted_at"],
     )
+    forget_messages_nobody_sees(owner, partner)
+
+
+def forget_messages_nobody_sees(user, partner):
+    """Delete the messages both participants have hidden: nobody can see them any more, so they
+    go, and their images with them (deleted from storage after commit, drf_api/media.py)."""
+    hidden = ChatDeletion.objects.filter(Q(owner=user, partner=partner) | Q(owner=partner, partner=user))
+    up_to = [deletion.up_to_message_id for deletion in hidden]
+    if len(up_to) == 2:
+        low, high = sorted((user.id, partner.id))
+        Message.objects.filter(user_low=low, user_high=high, id__lte=min(up_to)).delete()

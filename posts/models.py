@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from drf_api.media import StoredImageField
+
 
 class Post(models.Model):
     """A post with an optional image shown through an Instagram-style filter."""
@@ -26,7 +28,14 @@ class Post(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     title = models.CharField(max_length=255)
     content = models.TextField(blank=True, max_length=10_000)
-    image = models.ImageField(upload_to="images/posts/", blank=True)
+    image = StoredImageField(upload_to="images/posts/", blank=True, max_side_setting="POST_IMAGE_MAX_SIDE")
+    # What is stored (drf_api/media.py): null without an image.
+    image_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
+    )
+    image_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
+    )
     image_filter = models.CharField(max_length=32, choices=ImageFilter.choices, default=ImageFilter.NORMAL)
 
     # PostgreSQL keeps the table's row count (posts/migrations/0003, drf_api/counting.py): the

@@ -13,7 +13,10 @@ from likes.models import Like
 from posts.models import Post
 from profiles.models import Profile
 
-POST_COLUMNS = ["id", "owner_id", "created_at", "updated_at", "title", "content", "image", "image_filter"]
+POST_COLUMNS = [
+    "id", "owner_id", "created_at", "updated_at", "title", "content", "image", "image_width", "image_height",
+    "image_filter",
+]
 
 
 @cache
@@ -60,8 +63,8 @@ def with_latest_like_at(queryset):
 # A post as a page shows it: PostSerializer renders this or a Post from post_queryset() alike.
 PostRow = namedtuple(
     "PostRow",
-    "id owner_id owner profile_id profile_image created_at updated_at title content image image_filter like_id "
-    "likes_count comments_count",
+    "id owner_id owner profile_id profile_image created_at updated_at title content image image_width image_height "
+    "image_filter like_id likes_count comments_count",
 )
 
 
@@ -76,7 +79,7 @@ def post_rows_sql(how_many):
     users = Post._meta.get_field("owner").related_model._meta.db_table
     return f"""
         SELECT p.id, p.owner_id, u.username, pr.id, pr.image, p.created_at, p.updated_at, p.title, p.content,
-               p.image, p.image_filter,
+               p.image, p.image_width, p.image_height, p.image_filter,
                (SELECT l.id FROM {Like._meta.db_table} AS l WHERE l.post_id = p.id AND l.owner_id = %s),
                (SELECT COUNT(*) FROM {Like._meta.db_table} AS l WHERE l.post_id = p.id),
                (SELECT COUNT(*) FROM {Comment._meta.db_table} AS c WHERE c.post_id = p.id)
@@ -105,11 +108,11 @@ def post_rows(ids, user):
         if post_id not in by_id:  # deleted between the two queries
             continue
         (_, owner_id, owner, profile_id, profile_file, created_at, updated_at, title, content, image_file,
-         image_filter, like_id, likes_count, comments_count) = by_id[post_id]
+         image_width, image_height, image_filter, like_id, likes_count, comments_count) = by_id[post_id]
         rows.append(PostRow(
             post_id, owner_id, owner, profile_id, ImageFieldFile(None, profile_image, profile_file),
             aware(created_at), aware(updated_at), title, content, ImageFieldFile(None, post_image, image_file),
-            image_filter, like_id, likes_count, comments_count,
+            image_width, image_height, image_filter, like_id, likes_count, comments_count,
         ))
     return rows
 
@@ -119,5 +122,6 @@ def as_post_row(post):
     profile = post.owner.profile
     return PostRow(
         post.id, post.owner_id, post.owner.username, profile.id, profile.image, post.created_at, post.updated_at,
-        post.title, post.content, post.image, post.image_filter, post.like_id, post.likes_count, post.comments_count,
+        post.title, post.content, post.image, post.image_width, post.image_height, post.image_filter, post.like_id,
+        post.likes_count, post.comments_count,
     )

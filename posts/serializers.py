@@ -22,7 +22,8 @@ class PostSerializer(AuthoredModelSerializer):
         model = Post
         fields = [
             "id", "owner", "is_owner", "profile_id", "profile_image", "created_at", "updated_at",
-            "title", "content", "image", "image_filter", "like_id", "likes_count", "comments_count",
+            "title", "content", "image", "image_width", "image_height", "image_filter", "like_id", "likes_count",
+            "comments_count",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -44,6 +45,8 @@ class PostSerializer(AuthoredModelSerializer):
             "title": row.title,
             "content": row.content,
             "image": absolute_media_url(request, row.image, settings.DEFAULT_POST_IMAGE),
+            "image_width": row.image_width,
+            "image_height": row.image_height,
             "image_filter": row.image_filter,
             "like_id": row.like_id,
             "likes_count": row.likes_count,

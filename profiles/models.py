@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from drf_api.media import StoredImageField
+
 
 class Profile(models.Model):
     """A user's public face: one per user, created with the user (see signals.py)."""
@@ -10,7 +12,14 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     name = models.CharField(max_length=255, blank=True)
     content = models.TextField(blank=True, max_length=5_000)
-    image = models.ImageField(upload_to="images/profiles/", blank=True)
+    image = StoredImageField(upload_to="images/profiles/", blank=True, max_side_setting="PROFILE_IMAGE_MAX_SIDE")
+    # What is stored (drf_api/media.py): null without an image.
+    image_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
+    )
+    image_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -21,7 +21,8 @@ class ProfileSerializer(OwnerAwareModelSerializer):
     class Meta:
         model = Profile
         fields = [
-            "id", "owner", "user_id", "created_at", "updated_at", "name", "content", "image",
+            "id", "owner", "user_id", "created_at", "updated_at", "name", "content", "image", "image_width",
+            "image_height",
             "is_owner", "following_id", "posts_count", "followers_count", "following_count",
         ]
         read_only_fields = ["created_at", "updated_at"]

@@ -3,19 +3,18 @@
 Cloudinary is the one service out of reach: its SDK talks to a small local stand-in instead,
 through the SDK's own `upload_prefix` setting.
 """
-import json
+import io
 import re
 import socket
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from PIL import Image
 
 from testing import at_once, bearer, chromium, free_port, gunicorn_server, image_bytes, server_env, sign_up
+from testing.cloudinary import cloudinary_stand_in
 
 pytestmark = pytest.mark.server
 
@@ -126,36 +125,9 @@ def test_a_database_that_never_answers_cannot_hang_a_worker():
         silent.close()
 
 
-class CloudinaryStandIn(BaseHTTPRequestHandler):
-    """Answers the upload API as Cloudinary does, with the fields the storage reads."""
-
-    uploads = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.uploads.append((self.path, body))
-        folder = re.search(rb'name="folder"\r\n\r\n([^\r]*)', body)
-        filename = re.search(rb'filename="([^"]+)"', body).group(1).decode()
-        stem = filename.rsplit(".", 1)[0]
-        public_id = f"{folder.group(1).decode()}/{stem}" if folder else stem
-        payload = json.dumps(
-            {"public_id": public_id, "version": 1, "format": "png", "resource_type": "image", "type": "upload"}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
-    stand_in = ThreadingHTTPServer(("127.0.0.1", 0), CloudinaryStandIn)
-    threading.Thread(target=stand_in.serve_forever, daemon=True).start()
-    cloudinary_url = f"cloudinary://key:secret@demo?upload_prefix=http://127.0.0.1:{stand_in.server_port}"
-    try:
+    with cloudinary_stand_in() as stand_in:
+        cloudinary_url = f"cloudinary://key:secret@demo?upload_prefix={stand_in.url}"
         with gunicorn_server(server_env(live_database_url, CLOUDINARY_URL=cloudinary_url)) as base_url:
             session = sign_up(base_url)
             assert "/static/images/default_profile." in session["user"]["profile_image"]
@@ -165,15 +137,14 @@ def test_media_go_to_cloudinary_when_cloudinary_url_is_set(live_database_url):
                 files={"image": ("me.png", image_bytes(), "image/png")},
                 timeout=20,
             )
-    finally:
-        stand_in.shutdown()
-        stand_in.server_close()
     assert response.status_code == 200, response.text
-    assert response.json()["image"].startswith("https://res.cloudinary.com/demo/image/upload/v1/media/images/profiles/")
-    assert len(CloudinaryStandIn.uploads) == 1
-    path, body = CloudinaryStandIn.uploads[0]
-    assert path == "/v1_1/demo/image/upload"
-    assert image_bytes() in body
+    [(path, fields)] = stand_in.uploads
+    assert path == "/v1_1/demo/image/upload" and fields["folder"] == "media/images/profiles"
+    [(public_id, stored)] = stand_in.stored.items()
+    body = response.json()
+    assert body["image"] == f"https://res.cloudinary.com/demo/image/upload/v{stand_in.version}/{public_id}.png"
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (body["image_width"], body["image_height"]) == (8, 8)
 
 
 def race(url, payload, headers=None):

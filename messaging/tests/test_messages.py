@@ -17,7 +17,7 @@ from users.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 MESSAGE_KEYS = {
-    "id", "sender", "recipient", "content", "image", "date", "time", "timestamp", "read",
+    "id", "sender", "recipient", "content", "image", "image_width", "image_height", "date", "time", "timestamp", "read",
     "sender_profile_image", "recipient_profile_image", "is_sender", "last_message",
     "last_message_time", "edited_at",
 }

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 POST_KEYS = {
     "id", "owner", "is_owner", "profile_id", "profile_image", "created_at", "updated_at", "title",
-    "content", "image", "image_filter", "like_id", "likes_count", "comments_count",
+    "content", "image", "image_width", "image_height", "image_filter", "like_id", "likes_count", "comments_count",
 }
 IMAGE_FILTERS = [
     "_1977", "brannan", "earlybird", "hudson", "inkwell", "lofi", "kelvin", "normal", "nashville",

@@ -10,8 +10,8 @@ from users.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PROFILE_KEYS = {
-    "id", "owner", "user_id", "created_at", "updated_at", "name", "content", "image", "is_owner",
-    "following_id", "posts_count", "followers_count", "following_count",
+    "id", "owner", "user_id", "created_at", "updated_at", "name", "content", "image", "image_width", "image_height",
+    "is_owner", "following_id", "posts_count", "followers_count", "following_count",
 }
 
 

@@ -101,7 +101,8 @@ class Command(BaseCommand):
             return
         profile.name = user.first_name
         profile.content = f"Hi, I'm {user.first_name}. I post about {rng.choice(TOPICS)}."
-        profile.image.save(f"{user.username}.png", ContentFile(generated_image(rng, (256, 256))), save=False)
+        # Stored on save, as an upload is: processed, with its dimensions (drf_api/media.py).
+        profile.image = ContentFile(generated_image(rng, (256, 256)), name=f"{user.username}.png")
         profile.save()
 
     def _post(self, user, number, rng):
@@ -114,8 +115,7 @@ class Command(BaseCommand):
             content=f"{user.first_name} shares a moment.",
             image_filter=rng.choice(Post.ImageFilter.values),
         )
-        picture = ContentFile(generated_image(rng, (640, 480), "JPEG"))
-        post.image.save(f"{user.username}-{number + 1}.jpg", picture, save=False)
+        post.image = ContentFile(generated_image(rng, (640, 480), "JPEG"), name=f"{user.username}-{number + 1}.jpg")
         post.save()
 
     def _tick(self, stage):
