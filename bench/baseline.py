@@ -23,7 +23,7 @@ QUERY = """
     SELECT p.id, u.username, p.owner_id, pr.id, pr.image,
            to_char(p.created_at AT TIME ZONE 'UTC', 'DD Mon YYYY'),
            to_char(p.updated_at AT TIME ZONE 'UTC', 'DD Mon YYYY'),
-           p.title, p.content, p.image, p.image_filter,
+           p.title, p.content, p.image, p.image_width, p.image_height, p.image_filter,
            (SELECT l.id FROM likes_like AS l WHERE l.post_id = p.id AND l.owner_id = %(user)s LIMIT 1),
            (SELECT count(*) FROM likes_like AS l WHERE l.post_id = p.id),
            (SELECT count(*) FROM comments_comment AS c WHERE c.post_id = p.id),
@@ -85,11 +85,12 @@ def posts(request):
                 "profile_id": profile_id,
                 "profile_image": media_url(request, profile_image, settings.DEFAULT_PROFILE_IMAGE),
                 "created_at": created_at, "updated_at": updated_at, "title": title, "content": content,
-                "image": media_url(request, image, settings.DEFAULT_POST_IMAGE), "image_filter": image_filter,
+                "image": media_url(request, image, settings.DEFAULT_POST_IMAGE), "image_width": image_width,
+                "image_height": image_height, "image_filter": image_filter,
                 "like_id": like_id, "likes_count": likes_count, "comments_count": comments_count,
             }
             for (post_id, username, owner_id, profile_id, profile_image, created_at, updated_at, title, content,
-                 image, image_filter, like_id, likes_count, comments_count, _) in rows
+                 image, image_width, image_height, image_filter, like_id, likes_count, comments_count, _) in rows
         ],
     }
     return HttpResponse(orjson.dumps(body), content_type="application/json")
