@@ -26,7 +26,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.fields.files import ImageFileDescriptor
+from django.db.models.signals import post_delete, post_save
 from PIL import Image, ImageOps, ImageSequence
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,16 @@ def _animation(original, image_format, max_side):
     return buffer.getvalue(), size
 
 
+class StoredImageDescriptor(ImageFileDescriptor):
+    """Remembers the name the instance was created with (from the database, when it was read):
+    what is in storage until a save says otherwise. No post_init signal: a conversation list
+    builds hundreds of these models per request."""
+
+    def __set__(self, instance, value):
+        instance.__dict__.setdefault(self.field.stored_name_key, value if isinstance(value, str) else "")
+        super().__set__(instance, value)
+
+
 class StoredImageField(models.ImageField):
     """An ImageField whose new files are processed (process_image) before they are stored, whose
     dimensions go to `<name>_width` / `<name>_height`, and whose replaced or deleted files are
@@ -125,6 +136,8 @@ class StoredImageField(models.ImageField):
 
     `max_side_setting` names the setting that holds the longest side, in pixels.
     """
+
+    descriptor_class = StoredImageDescriptor
 
     def __init__(self, *args, max_side_setting=None, **kwargs):
         self.max_side_setting = max_side_setting
@@ -141,9 +154,10 @@ class StoredImageField(models.ImageField):
 
     def contribute_to_class(self, cls, name, **kwargs):
         super().contribute_to_class(cls, name, **kwargs)
+        # What is in storage: the name read from the database, or the one last saved.
+        self.stored_name_key = f"_stored_{self.attname}"
         if not cls._meta.abstract:
             uid = f"drf_api.media.{cls._meta.label}.{name}"
-            post_init.connect(self.remember_stored_name, sender=cls, dispatch_uid=f"{uid}.init", weak=False)
             post_save.connect(self.delete_replaced_file, sender=cls, dispatch_uid=f"{uid}.save", weak=False)
             post_delete.connect(self.delete_deleted_file, sender=cls, dispatch_uid=f"{uid}.delete", weak=False)
 
@@ -160,22 +174,13 @@ class StoredImageField(models.ImageField):
             setattr(model_instance, height_attname, None)
         return super().pre_save(model_instance, add)
 
-    # What is in storage: the name read from the database, or the one last saved.
-    def stored_name_key(self):
-        return f"_stored_{self.attname}"
-
-    def remember_stored_name(self, instance, **kwargs):
-        value = instance.__dict__.get(self.attname)
-        instance.__dict__[self.stored_name_key()] = value if isinstance(value, str) else ""
-
     def delete_replaced_file(self, instance, raw=False, **kwargs):
         if raw or self.attname not in instance.__dict__:
             return
-        key = self.stored_name_key()
-        stored, current = instance.__dict__.get(key, ""), getattr(instance, self.attname).name or ""
+        stored, current = instance.__dict__.get(self.stored_name_key, ""), getattr(instance, self.attname).name or ""
         if stored and stored != current:
             delete_after_commit(stored)
-        instance.__dict__[key] = current
+        instance.__dict__[self.stored_name_key] = current
 
     def delete_deleted_file(self, instance, **kwargs):
         if self.attname in instance.__dict__:  # a row deleted with this column deferred keeps it
