@@ -111,7 +111,10 @@ def build(scale, progress=print):
         cursor.execute("SET session_replication_role = replica")
         for name, sql in STEPS:
             progress(f"dataset: {name}")
-            cursor.execute(sql, params)
+            # One statement at a time: parameters are bound by the server (drf_api/settings.py),
+            # and a prepared statement holds one command.
+            for statement in filter(str.strip, sql.split(";")):
+                cursor.execute(statement, params)
         cursor.execute("SET session_replication_role = DEFAULT")
         counting.recount()  # the triggers that keep row counts did not run
         cursor.execute("CREATE TABLE bench_dataset (scale jsonb NOT NULL)")

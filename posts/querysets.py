@@ -3,9 +3,11 @@ import datetime
 from collections import namedtuple
 from functools import cache
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import OuterRef, Subquery
 from django.db.models.fields.files import ImageFieldFile
+from django.db.models.query import BaseIterable, ValuesIterable
 
 from comments.models import Comment
 from drf_api.querysets import callers_row_id, subquery_count
@@ -60,6 +62,8 @@ def with_latest_like_at(queryset):
     return queryset, "latest_like_at"
 
 
+POST_IMAGE, PROFILE_IMAGE = Post._meta.get_field("image"), Profile._meta.get_field("image")
+
 # A post as a page shows it: PostSerializer renders this or a Post from post_queryset() alike.
 PostRow = namedtuple(
     "PostRow",
@@ -69,12 +73,13 @@ PostRow = namedtuple(
 
 
 @cache
-def post_rows_sql(how_many):
-    """The page's posts by id, with their author, profile, counts and the caller's like.
+def post_rows_select(sources=""):
+    """The SELECT that reads posts as a page shows them: author, profile, counts, the caller's like
+    (its one parameter); `sources` adds to the FROM list. No WHERE.
 
-    One fixed text per page size: psycopg prepares it after a few uses, so PostgreSQL neither
-    parses nor plans it again, and Django never compiles it (make bench: compiling the ORM's
-    equivalent and building three model instances a row was half of GET /posts/'s time).
+    A fixed text: psycopg prepares it after a few uses, so PostgreSQL does not parse it again, and
+    Django never compiles it (make bench: compiling the ORM's equivalent and building three model
+    instances a row was half of GET /posts/'s time).
     """
     users = Post._meta.get_field("owner").related_model._meta.db_table
     return f"""
@@ -83,10 +88,9 @@ def post_rows_sql(how_many):
                (SELECT l.id FROM {Like._meta.db_table} AS l WHERE l.post_id = p.id AND l.owner_id = %s),
                (SELECT COUNT(*) FROM {Like._meta.db_table} AS l WHERE l.post_id = p.id),
                (SELECT COUNT(*) FROM {Comment._meta.db_table} AS c WHERE c.post_id = p.id)
-        FROM {Post._meta.db_table} AS p
+        FROM {sources}{Post._meta.db_table} AS p
         JOIN {users} AS u ON u.id = p.owner_id
         LEFT JOIN {Profile._meta.db_table} AS pr ON pr.owner_id = p.owner_id
-        WHERE p.id IN ({", ".join(["%s"] * how_many)})
     """
 
 
@@ -95,25 +99,61 @@ def aware(moment):
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
+def as_row(columns):
+    """A PostRow from post_rows_select()'s columns."""
+    (post_id, owner_id, owner, profile_id, profile_file, created_at, updated_at, title, content, image_file,
+     image_width, image_height, image_filter, like_id, likes_count, comments_count) = columns
+    return PostRow(
+        post_id, owner_id, owner, profile_id, ImageFieldFile(None, PROFILE_IMAGE, profile_file), aware(created_at),
+        aware(updated_at), title, content, ImageFieldFile(None, POST_IMAGE, image_file), image_width, image_height,
+        image_filter, like_id, likes_count, comments_count,
+    )
+
+
 def post_rows(ids, user):
-    """PostRows for `ids` (a page, found by the list's own filters and ordering), in that order."""
+    """PostRows for `ids`, in that order (a post deleted meanwhile is left out)."""
     if not ids:
         return []
-    post_image, profile_image = Post._meta.get_field("image"), Profile._meta.get_field("image")
     with connection.cursor() as cursor:
-        cursor.execute(post_rows_sql(len(ids)), [user.id, *ids])
-        by_id = {row[0]: row for row in cursor.fetchall()}
-    rows = []
-    for post_id in ids:
-        if post_id not in by_id:  # deleted between the two queries
-            continue
-        (_, owner_id, owner, profile_id, profile_file, created_at, updated_at, title, content, image_file,
-         image_width, image_height, image_filter, like_id, likes_count, comments_count) = by_id[post_id]
-        rows.append(PostRow(
-            post_id, owner_id, owner, profile_id, ImageFieldFile(None, profile_image, profile_file),
-            aware(created_at), aware(updated_at), title, content, ImageFieldFile(None, post_image, image_file),
-            image_width, image_height, image_filter, like_id, likes_count, comments_count,
-        ))
+        cursor.execute(post_rows_select() + f"WHERE p.id IN ({', '.join(['%s'] * len(ids))})", [user.id, *ids])
+        by_id = {columns[0]: columns for columns in cursor.fetchall()}
+    return [as_row(by_id[post_id]) for post_id in ids if post_id in by_id]
+
+
+class PostRowIterable(BaseIterable):
+    """What a post_rows_of() queryset yields when evaluated: its rows' ids, then PostRows.
+
+    On PostgreSQL one statement does both: the ids query (the list's filters, ordering and
+    slice, as the ORM compiled it) becomes a CTE whose array also gives the order; elsewhere
+    the ids are read first, then post_rows()."""
+
+    caller = None
+
+    def __iter__(self):
+        queryset = self.queryset
+        if connections[queryset.db].vendor != "postgresql":
+            yield from post_rows([row["pk"] for row in ValuesIterable(queryset)], self.caller)
+            return
+        try:
+            ids_sql, ids_params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:  # a filter that can match nothing, e.g. the feed of nobody followed
+            return
+        sql = (
+            f"WITH page AS MATERIALIZED (SELECT ARRAY(SELECT ids.pk FROM ({ids_sql}) AS ids) AS ids)"
+            + post_rows_select(sources="page, ")
+            + "WHERE p.id = ANY(page.ids) ORDER BY array_position(page.ids, p.id)"
+        )
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, [*ids_params, self.caller.id])
+            rows = cursor.fetchall()
+        yield from map(as_row, rows)
+
+
+def post_rows_of(posts, user):
+    """`posts` (filtered and ordered) as a queryset that pages like any other and yields PostRows,
+    read for `user`: a page's ids are found first (an index walk), then only those rows in full."""
+    rows = posts.values("pk")
+    rows._iterable_class = type("PostRowIterable", (PostRowIterable,), {"caller": user})
     return rows
 
 

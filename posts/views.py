@@ -6,7 +6,7 @@ from drf_api.filters import FilterBackend, OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from posts.filters import PostFilter, PostSearchFilter
 from posts.models import Post
-from posts.querysets import post_queryset, post_rows, posts_with_counts, with_latest_like_at
+from posts.querysets import post_queryset, post_rows_of, posts_with_counts, with_latest_like_at
 from posts.serializers import PostSerializer
 
 
@@ -29,12 +29,10 @@ class PostList(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         """A page in two steps: the ORM finds the page's ids through the filters, search,
-        ordering and paging (an index walk); then one fixed, prepared query reads those posts in
-        full (posts.querysets.post_rows)."""
-        posts = self.filter_queryset(posts_with_counts())
-        page = self.paginate_queryset(posts.values("pk", "created_at"))  # the cursor's key beside the id
-        rows = post_rows([post["pk"] for post in page], request.user)
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        ordering and paging (an index walk); then a fixed SQL text reads those posts in full, in
+        the same statement on PostgreSQL (posts.querysets.post_rows_of)."""
+        page = self.paginate_queryset(post_rows_of(self.filter_queryset(posts_with_counts()), request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
         post = serializer.save(owner=self.request.user)
