@@ -1,9 +1,10 @@
 """Writes that touch the conversation as a whole. Views call these; they do not re-implement them."""
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from drf_api.media import delete_after_commit
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
 from messaging.signals import messages_read
@@ -57,9 +58,22 @@ def chat_delete(*, owner, partner):
 
 def forget_messages_nobody_sees(user, partner):
     """Delete the messages both participants have hidden: nobody can see them any more, so they
-    go, and their images with them (deleted from storage after commit, drf_api/media.py)."""
+    go, and their images with them (deleted from storage after commit, drf_api/media.py).
+
+    One DELETE, without the per-message signals of QuerySet.delete(): nobody is to be told
+    (a long chat would push thousands of `message.deleted` events), and nothing refers to a
+    message. The images are handed over for deletion here instead.
+    """
     hidden = ChatDeletion.objects.filter(Q(owner=user, partner=partner) | Q(owner=partner, partner=user))
     up_to = [deletion.up_to_message_id for deletion in hidden]
-    if len(up_to) == 2:
-        low, high = sorted((user.id, partner.id))
-        Message.objects.filter(user_low=low, user_high=high, id__lte=min(up_to)).delete()
+    if len(up_to) < 2:
+        return
+    low, high = sorted((user.id, partner.id))
+    forgotten = Message.objects.filter(user_low=low, user_high=high, id__lte=min(up_to))
+    for name in forgotten.exclude(image="").values_list("image", flat=True):
+        delete_after_commit(name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Message._meta.db_table} WHERE user_low = %s AND user_high = %s AND id <= %s",
+            [low, high, min(up_to)],
+        )
