@@ -12,6 +12,8 @@ from django.templatetags.static import static
 from PIL import Image
 from rest_framework import serializers
 
+from drf_api.media import clean_image
+
 # Pillow's format name: (file extension, MIME type).
 ALLOWED_FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
@@ -69,12 +71,17 @@ class ImageUploadField(serializers.ImageField):
         file = serializers.FileField.to_internal_value(self, data)
         if file.size > self.max_bytes:
             self.fail("too_large", max_mb=f"{self.max_bytes / MB:g}")
-        image_format = self._check_image(file)
-        extension, file.content_type = ALLOWED_FORMATS[image_format]
-        file.name = f"{uuid.uuid4().hex}.{extension}"
-        return file
+        return self._check_and_clean(file)
 
-    def _check_image(self, file):
+    def stored_max_side(self):
+        """The longest side the model's field stores this image at (drf_api.media.StoredImageField)."""
+        model_field = self.parent.Meta.model._meta.get_field(self.source)
+        return getattr(settings, model_field.max_side_setting)
+
+    def _check_and_clean(self, file):
+        """The image as it will be stored (drf_api.media.clean_image), renamed to a random name
+        with its real format's extension. Decoding it for the clean copy is also the check that
+        it decodes at all: one decode, not a check and then a second one in the model's save."""
         file.seek(0)
         try:
             with warnings.catch_warnings():
@@ -86,8 +93,9 @@ class ImageUploadField(serializers.ImageField):
                         self.fail("bad_format", format=image_format)
                     if width > MAX_SIDE or height > MAX_SIDE:
                         self.fail("too_many_pixels", side=MAX_SIDE)
+                    extension, content_type = ALLOWED_FORMATS[image_format]
                     try:
-                        image.load()
+                        stored = clean_image(image, self.stored_max_side(), f"{uuid.uuid4().hex}.{extension}")
                     except (OSError, SyntaxError, ValueError, EOFError):
                         self.fail("corrupt")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -96,7 +104,8 @@ class ImageUploadField(serializers.ImageField):
             self.fail("not_an_image")
         finally:
             file.seek(0)
-        return image_format
+        stored.content_type = content_type
+        return stored
 
 
 def absolute_media_url(request, field_file, default):

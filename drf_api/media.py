@@ -60,12 +60,16 @@ def process_image(file, max_side):
     long, in its own format: a ProcessedImage."""
     file.seek(0)
     with Image.open(file) as original:
-        image_format = original.format
-        if getattr(original, "is_animated", False):
-            content, size = _animation(original, image_format, max_side)
-        else:
-            content, size = _still(original, image_format, max_side)
-    return ProcessedImage(content, getattr(file, "name", None) or "image", *size)
+        return clean_image(original, max_side, getattr(file, "name", None) or "image")
+
+
+def clean_image(original, max_side, name):
+    """process_image() of an image already open (and not yet decoded): a ProcessedImage."""
+    if getattr(original, "is_animated", False):
+        content, size = _animation(original, original.format, max_side)
+    else:
+        content, size = _still(original, original.format, max_side)
+    return ProcessedImage(content, name, *size)
 
 
 def _still(original, image_format, max_side):

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from PIL import Image, ImageCms, ImageSequence, JpegImagePlugin, PngImagePlugin
+from PIL import Image, ImageCms, ImageFile, ImageSequence, JpegImagePlugin, PngImagePlugin
 from rest_framework.test import APIClient
 
 from drf_api.media import process_image
@@ -169,6 +169,23 @@ def test_images_are_scaled_down_to_their_longest_side(client, storage, user, oth
             "profile": lambda: user.profile.__class__.objects.get(pk=user.profile.pk).image.name}[where]()
     with Image.open(io.BytesIO(storage.stored_bytes(name))) as stored:
         assert stored.size == expected
+
+
+def test_an_upload_is_decoded_once(client, monkeypatch):
+    """The clean copy is made while the upload is checked: the model's save does not decode it again."""
+    decodes = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(image):
+        if image.tile:  # pixels still to decode (a decoded image answers load() at once)
+            decodes.append(image.format)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    response = client.post("/posts/", {"title": "Once", "image": upload("photo.jpg", phone_photo())},
+                           format="multipart")
+    assert response.status_code == 201, response.content
+    assert decodes == ["JPEG"]
 
 
 def test_without_an_image_the_dimensions_are_null(client):
