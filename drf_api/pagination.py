@@ -38,8 +38,8 @@ def strict_page_size(request, default):
 def rows_between(rows, bottom, top):
     """rows[bottom:top], the ids found first (an index walk) and only those rows read in full.
 
-    A list that asks only for its rows' ids and sort keys (`.values()`, as posts do before
-    reading a page through posts.querysets.post_rows) is that first step already.
+    A list that selects only values (posts select their ids, then read the page's rows through
+    posts.querysets.post_rows_of) is that first step already.
     """
     if not isinstance(rows, QuerySet) or rows.query.values_select or (bottom == 0 and filters_nothing(rows)):
         # A first page that filters nothing is a walk down the ordering index already.
