@@ -102,24 +102,41 @@ def stored_count(table):
     return row[0] if row else None
 
 
-def filters_nothing(queryset):
-    """Whether `queryset` holds every row of its table (joins to required rows aside)."""
+def filters_nothing(queryset, sliced=False):
+    """Whether `queryset` holds every row of its table (joins to required rows aside); with
+    `sliced`, whether it is a slice of every row."""
     query = queryset.query
     return not (query.where or query.distinct or query.combinator or query.group_by is not None
-                or query.low_mark or query.high_mark is not None or query.extra or query.is_empty())
+                or (not sliced and (query.low_mark or query.high_mark is not None))
+                or query.extra or query.is_empty())
 
 
-def exact_count(queryset):
-    """`queryset.count()`, read from the kept count when the queryset is a whole counted table.
+def reads_stored_count(queryset):
+    """Whether `queryset` is a whole counted table, whose count is read rather than counted.
 
     A model whose table a migration counts says so with `rows_counted = True`.
     """
-    counted_model = getattr(queryset.model, "rows_counted", False)
-    if counted_model and queryset.db == "default" and connection.vendor == "postgresql" and filters_nothing(queryset):
+    return (getattr(queryset.model, "rows_counted", False) and queryset.db == "default"
+            and connection.vendor == "postgresql" and filters_nothing(queryset))
+
+
+def exact_count(queryset):
+    """`queryset.count()`, read from the kept count when the queryset is a whole counted table."""
+    if reads_stored_count(queryset):
         counted = stored_count(queryset.model._meta.db_table)
         if counted is not None:
             return counted
     return queryset.count()
+
+
+def count_sql(queryset):
+    """A SELECT (SQL, params) whose one value is exact_count(queryset), to run inside another
+    statement: the statement that reads a page can then bring its list's count along, instead of
+    a second round trip to the database for it. NULL when a counted table's row is missing."""
+    if reads_stored_count(queryset):
+        return f"SELECT row_count FROM {COUNTER_TABLE} WHERE table_name = %s", (queryset.model._meta.db_table,)
+    sql, params = queryset.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
+    return f"SELECT COUNT(*) FROM ({sql}) AS counted", params
 
 
 def recount():

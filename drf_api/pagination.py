@@ -48,13 +48,30 @@ def rows_between(rows, bottom, top):
 
 
 class DeferredJoinPaginator(Paginator):
-    """Django's paginator, counting through exact_count() and reading pages by their ids."""
+    """Django's paginator, counting through exact_count() and reading pages by their ids.
+
+    A list that can read a page together with the count of all its rows offers
+    `read_counted(bottom, top) -> (rows, count)` (posts.querysets.PostRows: one statement on
+    PostgreSQL); its count is then whatever that read says, not a query of its own. The count is
+    None when it could not come along (an empty page after the first): it is then counted.
+    """
 
     @cached_property
     def count(self):
         return exact_count(self.object_list)
 
     def page(self, number):
+        read_counted = getattr(self.object_list, "read_counted", None)
+        whole = isinstance(number, int) or (isinstance(number, str) and number.isdecimal())
+        if read_counted is None or self.orphans or "count" in self.__dict__ or not whole or int(number) < 1:
+            # Django's way; a page number that is not one is refused before anything is counted.
+            return self.page_after_count(number)
+        bottom = (int(number) - 1) * self.per_page
+        rows, count = read_counted(bottom, bottom + self.per_page)
+        self.count = exact_count(self.object_list) if count is None else count
+        return self._get_page(rows, self.validate_number(number), self)
+
+    def page_after_count(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -142,13 +142,28 @@ def test_a_deep_page_builds_only_its_own_rows(api_client, community):
 
 @postgresql_only
 def test_the_whole_posts_list_reads_its_count_and_a_filtered_one_counts(api_client, community, user):
+    """Either way the count comes along in the one statement that reads the page."""
     with CaptureQueriesContext(connection) as queries:
         assert api_client.get("/posts/").json()["count"] == 26
-    sql = " ".join(query["sql"] for query in queries.captured_queries)
-    assert "__count" not in sql and "drf_api_row_count" in sql  # no COUNT(*) AS "__count" of the list
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    assert "drf_api_row_count" in sql and "COUNT(*) FROM (" not in sql  # read, not counted
     with CaptureQueriesContext(connection) as queries:
-        assert api_client.get("/posts/", {"owner": user.profile.id}).json()["count"] == 26
-    assert "__count" in " ".join(query["sql"] for query in queries.captured_queries)
+        assert api_client.get("/posts/", {"owner": user.profile.id, "page": 2, "page_size": 20}).json()["count"] == 26
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    assert "drf_api_row_count" not in sql and "COUNT(*) FROM (" in sql
+
+
+@pytest.mark.parametrize("params, count, shown", [
+    ({}, 26, 10), ({"page": 3}, 26, 6), ({"search": "no such words"}, 0, 0), ({"page": 4}, None, None),
+])
+def test_a_page_and_its_count_agree_however_they_were_read(api_client, community, params, count, shown):
+    """The paginator takes the count from the page's own read where it can; an empty page after
+    the first cannot bring one, so it is counted, and is still a 404."""
+    response = api_client.get("/posts/", params)
+    if count is None:
+        assert response.status_code == 404 and response.json() == {"detail": "Invalid page."}
+    else:
+        assert (response.json()["count"], len(response.json()["results"])) == (count, shown)
 
 
 @postgresql_only

@@ -1,8 +1,10 @@
 """The contract's auth table, end to end, with Bearer tokens and with cookies."""
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from drf_api.authentication import user_by_id
 from profiles.models import Profile
 from users.tests.factories import PASSWORD
 
@@ -140,6 +142,36 @@ def test_invalid_bearer_token_is_401(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
     assert client.get("/profiles/").status_code == 401
+
+
+def test_the_access_tokens_user_is_read_as_the_orm_reads_it(user):
+    """drf_api.authentication reads the token's user by a fixed SQL text: the same values, of the
+    same types (aware date-times, booleans), as the ORM's, on SQLite and PostgreSQL alike."""
+    user.last_login = timezone.now()
+    user.save()
+    read, expected = user_by_id(user.pk), get_user_model().objects.get(pk=user.pk)
+    assert [(field.attname, getattr(read, field.attname)) for field in read._meta.concrete_fields] == [
+        (field.attname, getattr(expected, field.attname)) for field in expected._meta.concrete_fields
+    ]
+    assert read.last_login.tzinfo is not None and read.is_active is True and read._state.adding is False
+    assert user_by_id(user.pk + 1000) is None
+
+
+@pytest.mark.parametrize("cookie", [False, True])
+@pytest.mark.parametrize("gone, detail", [("deactivated", "User is inactive"), ("deleted", "User not found")])
+def test_an_access_token_of_a_deactivated_or_deleted_user_is_401(user, cookie, gone, detail):
+    token = login(APIClient(), user.username, PASSWORD).json()["access_token"]
+    if gone == "deactivated":
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    else:
+        user.delete()
+    client = APIClient()
+    if cookie:
+        client.cookies[ACCESS_COOKIE] = token
+    else:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.get("/posts/")
+    assert response.status_code == 401 and response.json()["detail"] == detail
 
 
 @pytest.mark.parametrize(
