@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 import requests
@@ -29,7 +28,7 @@ from websockets.sync.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drf_api import gunicorn_web
-from testing import BASE_DIR, bearer, gunicorn_server, manage, redis_server, server_env, sign_up
+from testing import BASE_DIR, bearer, gunicorn_server, manage, server_env, sign_up, socket_url, two_live_servers
 
 MESSAGES = 500
 # (total ms, of which the REST POST, message number) of every delivery of the latest measurement.
@@ -41,10 +40,6 @@ RESULTS = BASE_DIR / "bench" / "results" / "live.json"
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def socket_url(base_url, session):
-    return f"{base_url.replace('http://', 'ws://')}/ws/?token={session['access_token']}"
 
 
 def delivery_latencies(sender_base, listener_base, alice, bob, count):
@@ -110,11 +105,7 @@ def main():
     result = manage("migrate", "--noinput", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = {}
-    with ExitStack() as stack:
-        redis_url = stack.enter_context(redis_server())
-        live_env = server_env(database_url, REDIS_URL=redis_url)
-        one = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
-        two = stack.enter_context(gunicorn_server(live_env, workers=1, live=True))
+    with two_live_servers(database_url) as (one, two):
         alice, bob = sign_up(one, "bench_alice"), sign_up(one, "bench_bob")
         # The idle sockets are a third user's: idle, they receive none of the measured events.
         idle_user = sign_up(one, "bench_idle")

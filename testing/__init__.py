@@ -221,6 +221,21 @@ def bearer(session):
     return {"Authorization": f"Bearer {session['access_token']}"}
 
 
+def socket_url(base_url, session):
+    """The live server's WebSocket URL, signed in as `session` (a sign_up() body)."""
+    return f"{base_url.replace('http://', 'ws://')}/ws/?token={session['access_token']}"
+
+
+@contextmanager
+def two_live_servers(database_url):
+    """Redis and two live (ASGI) server processes of one worker each that share it; yield both
+    base URLs. What one process sends, a socket on the other must receive."""
+    with redis_server() as redis_url:
+        env = server_env(database_url, REDIS_URL=redis_url)
+        with gunicorn_server(env, workers=1, live=True) as one, gunicorn_server(env, workers=1, live=True) as two:
+            yield one, two
+
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

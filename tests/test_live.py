@@ -14,13 +14,17 @@ import pytest
 import requests
 from websockets.sync.client import connect
 
-from testing import bearer, gunicorn_server, headless_chromium, redis_server, server_env, sign_up
+from testing import (
+    bearer,
+    gunicorn_server,
+    headless_chromium,
+    server_env,
+    sign_up,
+    socket_url,
+    two_live_servers,
+)
 
 pytestmark = pytest.mark.server
-
-
-def socket_url(base_url, session):
-    return f"{base_url.replace('http://', 'ws://')}/ws/?token={session['access_token']}"
 
 
 def receive(socket, timeout=5):
@@ -44,10 +48,7 @@ def test_a_rest_send_arrives_on_the_partners_socket(live_database_url):
 
 def test_with_redis_two_server_processes_deliver_every_event_in_order(live_database_url):
     with ExitStack() as stack:
-        redis_url = stack.enter_context(redis_server())
-        env = server_env(live_database_url, REDIS_URL=redis_url)
-        one = stack.enter_context(gunicorn_server(env, workers=1, live=True))
-        two = stack.enter_context(gunicorn_server(env, workers=1, live=True))
+        one, two = stack.enter_context(two_live_servers(live_database_url))
         alice, bob = sign_up(one, "alice"), sign_up(one, "bob")
         post = requests.post(f"{one}/posts/", json={"title": "Look"}, headers=bearer(bob), timeout=10).json()
         on_one = stack.enter_context(connect(socket_url(one, alice)))
