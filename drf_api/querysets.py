@@ -1,4 +1,6 @@
 """Queryset building blocks shared by the apps' querysets.py."""
+import datetime
+
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -24,3 +26,8 @@ def callers_row_id(queryset, user):
     if not user.is_authenticated:
         return Value(None, output_field=IntegerField())
     return Subquery(queryset.filter(owner=user).values("id")[:1], output_field=IntegerField())
+
+
+def aware(moment):
+    """A date-time read by hand-written SQL: SQLite hands back naive UTC ones, PostgreSQL aware."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)

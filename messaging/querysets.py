@@ -2,18 +2,30 @@
 received, and not hidden by a chat deletion), so another person's message is a 404 by
 construction."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db import connection
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 
+from drf_api.querysets import aware
 from messaging.models import ChatDeletion, Message
+from profiles.models import Profile
+
+PROFILE_IMAGE = Profile._meta.get_field("image")
 
 
 @dataclass(frozen=True)
 class Conversation:
-    partner: object
-    newest: Message
+    """One entry of the conversation list: the partner, the newest message the caller sees."""
+
+    partner_id: int
+    username: str
+    profile_image: ImageFieldFile  # the partner's profile image (empty: the default one)
+    last_message: str
+    last_message_at: datetime
     unread_count: int
 
 
@@ -48,34 +60,65 @@ def thread_queryset(user, partner):
     )
 
 
-def conversation_list(user, search=None):
-    """The caller's conversations, most recent first, in two queries whatever their number.
+def conversation_sql(search_sql=""):
+    """The conversation list of the user in its parameters: one statement whose cost grows with
+    the caller's number of conversations, not of messages (make bench: 300 conversations among
+    60,348 messages in 5 ms, where a GROUP BY over all of those messages took 32 ms).
 
-    One GROUP BY over the caller's messages finds each partner's newest message id and
-    unread count; one more query loads those messages with both users and profiles.
+    The partners are found by skipping along the two conversation indexes, one index probe per
+    partner (a recursive "loose index scan": the smallest partner id after the last one found);
+    each partner's newest visible message is one more probe (after what a chat deletion hid), its
+    unread count a count in the small partial index of unread messages. Parameters: the caller's
+    id seven times, then `search_sql`'s (an `AND partner IN (...)` on partner ids)."""
+    message, deletion = Message._meta.db_table, ChatDeletion._meta.db_table
+    users, profiles = get_user_model()._meta.db_table, Profile._meta.db_table
+    return f"""
+        WITH RECURSIVE above(partner) AS (
+            SELECT MIN(user_high) FROM {message} WHERE user_low = %s
+            UNION ALL
+            SELECT (SELECT MIN(m.user_high) FROM {message} AS m WHERE m.user_low = %s AND m.user_high > above.partner)
+            FROM above WHERE above.partner IS NOT NULL
+        ), below(partner) AS (
+            SELECT MIN(user_low) FROM {message} WHERE user_high = %s
+            UNION ALL
+            SELECT (SELECT MIN(m.user_low) FROM {message} AS m WHERE m.user_high = %s AND m.user_low > below.partner)
+            FROM below WHERE below.partner IS NOT NULL
+        ), partners(partner, low, high) AS (
+            SELECT partner, %s, partner FROM above WHERE partner IS NOT NULL
+            UNION ALL
+            SELECT partner, partner, %s FROM below WHERE partner IS NOT NULL
+        ), newest(partner, hidden, last_id) AS MATERIALIZED (
+            SELECT p.partner, COALESCE(d.up_to_message_id, 0), (
+                SELECT MAX(m.id) FROM {message} AS m
+                WHERE m.user_low = p.low AND m.user_high = p.high AND m.id > COALESCE(d.up_to_message_id, 0)
+            )
+            FROM partners AS p
+            LEFT JOIN {deletion} AS d ON d.owner_id = %s AND d.partner_id = p.partner
+            WHERE true {search_sql}
+        )
+        SELECT n.partner, u.username, pr.image, m.content, m.timestamp, (
+            SELECT COUNT(*) FROM {message} AS r
+            WHERE r.recipient_id = %s AND r.sender_id = n.partner AND NOT r."read" AND r.id > n.hidden
+        )
+        FROM newest AS n
+        JOIN {message} AS m ON m.id = n.last_id
+        JOIN {users} AS u ON u.id = n.partner
+        LEFT JOIN {profiles} AS pr ON pr.owner_id = n.partner
+        ORDER BY n.last_id DESC
     """
-    per_partner = messages_visible_to(user)
+
+
+def conversation_list(user, search=None):
+    """The caller's conversations, most recent first, in one statement (conversation_sql)."""
+    search_sql, search_params = "", ()
     if search:
         matching = get_user_model().objects.filter(username__icontains=search).values("id")
-        per_partner = per_partner.filter(partner__in=matching)
-    rows = list(
-        per_partner.order_by()
-        .values("partner")
-        .annotate(last_id=Max("id"), unread_count=Count("id", filter=Q(recipient=user.id, read=False)))
-        .order_by("-last_id")
-    )
-    # Only what an entry shows: 300 conversations are 1,500 model instances (make bench).
-    shown = [
-        f"{person}__{field}" for person in ("sender", "recipient") for field in ("id", "username", "profile__image")
+        sql, search_params = matching.query.sql_with_params()
+        search_sql = f"AND p.partner IN ({sql})"
+    with connection.cursor() as cursor:
+        cursor.execute(conversation_sql(search_sql), [*[user.id] * 7, *search_params, user.id])
+        rows = cursor.fetchall()
+    return [
+        Conversation(partner, username, ImageFieldFile(None, PROFILE_IMAGE, image), content, aware(sent_at), unread)
+        for partner, username, image, content, sent_at, unread in rows
     ]
-    newest = (
-        Message.objects.select_related("sender__profile", "recipient__profile")
-        .only("id", "sender_id", "recipient_id", "content", "image", "timestamp", *shown)
-        .in_bulk([row["last_id"] for row in rows])
-    )
-    conversations = []
-    for row in rows:
-        message = newest[row["last_id"]]
-        partner = message.recipient if message.sender_id == user.id else message.sender
-        conversations.append(Conversation(partner, message, row["unread_count"]))
-    return conversations

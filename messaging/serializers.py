@@ -1,19 +1,19 @@
 from datetime import UTC, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from drf_api.images import MB, ImageUploadField, profile_image_url
+from drf_api.images import MB, ImageUploadField, absolute_media_url, profile_image_url
 from drf_api.serializers import DisplayDateField, StrictCharField
 from messaging.models import Message
 
 PREVIEW_LENGTH = 50
 
 
-def message_preview(message):
+def message_preview(text):
     """The contract's `last_message`: the text, cut to 50 characters plus "..." when longer."""
-    text = message.content
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "..."
 
 
@@ -93,7 +93,7 @@ class MessageSerializer(serializers.ModelSerializer):
         return self.context.get("conversation_newest") or message
 
     def get_last_message(self, message) -> str:
-        return message_preview(self._conversation_newest(message))
+        return message_preview(self._conversation_newest(message).content)
 
     def get_last_message_time(self, message) -> str:
         return message_time_label(self._conversation_newest(message).timestamp)
@@ -102,8 +102,8 @@ class MessageSerializer(serializers.ModelSerializer):
 class ConversationSerializer(serializers.Serializer):
     """One entry of GET /messages/ (a `messaging.querysets.Conversation`)."""
 
-    id = serializers.IntegerField(source="partner.id", help_text="The other user's id.")
-    username = serializers.CharField(source="partner.username")
+    id = serializers.IntegerField(source="partner_id", help_text="The other user's id.")
+    username = serializers.CharField()
     recipient_profile_image = serializers.SerializerMethodField(help_text="The other user's profile image.")
     last_message = serializers.SerializerMethodField()
     last_message_time = serializers.SerializerMethodField()
@@ -111,10 +111,26 @@ class ConversationSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField())
     def get_recipient_profile_image(self, conversation):
-        return profile_image_url(self.context.get("request"), conversation.partner.profile)
+        request = self.context.get("request")
+        return absolute_media_url(request, conversation.profile_image, settings.DEFAULT_PROFILE_IMAGE)
 
     def get_last_message(self, conversation) -> str:
-        return message_preview(conversation.newest)
+        return message_preview(conversation.last_message)
 
     def get_last_message_time(self, conversation) -> str:
-        return message_time_label(conversation.newest.timestamp)
+        return message_time_label(conversation.last_message_at)
+
+    def to_representation(self, conversation):
+        """The declared fields' output, written out: DRF's field-by-field path was 4 ms of the
+        10 ms that 300 conversations take (make bench). messaging/tests holds the two equal."""
+        request = self.context.get("request")
+        return {
+            "id": conversation.partner_id,
+            "username": conversation.username,
+            "recipient_profile_image": absolute_media_url(
+                request, conversation.profile_image, settings.DEFAULT_PROFILE_IMAGE
+            ),
+            "last_message": message_preview(conversation.last_message),
+            "last_message_time": message_time_label(conversation.last_message_at),
+            "unread_count": conversation.unread_count,
+        }

@@ -1,5 +1,4 @@
 """How posts are read: a constant number of queries for a page, whatever its size and whoever asks."""
-import datetime
 from collections import namedtuple
 from functools import cache
 
@@ -11,7 +10,7 @@ from django.db.models.query import BaseIterable, QuerySet, ValuesIterable
 
 from comments.models import Comment
 from drf_api.counting import count_sql, filters_nothing
-from drf_api.querysets import callers_row_id, subquery_count
+from drf_api.querysets import aware, callers_row_id, subquery_count
 from likes.models import Like
 from posts.models import Post
 from profiles.models import Profile
@@ -97,11 +96,6 @@ def post_rows_select(sources="", extra=""):
         JOIN {users} AS u ON u.id = p.owner_id
         LEFT JOIN {Profile._meta.db_table} AS pr ON pr.owner_id = p.owner_id
     """
-
-
-def aware(moment):
-    """SQLite hands back naive UTC date-times; PostgreSQL aware ones."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
 def as_row(columns):

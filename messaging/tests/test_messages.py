@@ -5,11 +5,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from freezegun import freeze_time
+from rest_framework import serializers
+from rest_framework.request import Request
 
 from conftest import bearer_client
 from drf_api.tests.test_images import png_header_only
 from messaging.models import ChatDeletion, Message
-from messaging.serializers import message_time_label
+from messaging.querysets import conversation_list
+from messaging.serializers import ConversationSerializer, message_time_label
 from messaging.tests.factories import MessageFactory
 from testing import image_bytes, image_upload
 from users.tests.factories import UserFactory
@@ -187,6 +190,61 @@ def test_conversation_list_is_a_plain_array_most_recent_first(as_alice, alice, b
     assert set(body[0]) == CONVERSATION_KEYS
     assert (body[0]["id"], body[0]["last_message"], body[0]["unread_count"]) == (bob.id, "bob again", 1)
     assert (body[1]["id"], body[1]["unread_count"]) == (carol.id, 1)
+
+
+def test_conversation_list_agrees_with_every_message_counted_by_hand():
+    """The list is found by skipping along the conversation indexes (messaging.querysets): it
+    must hold exactly what reading every message says, for partners with smaller and larger ids
+    than the caller's, read and unread messages both ways, and a deleted then reopened chat."""
+    before = [UserFactory(username=f"before{n}") for n in range(4)]
+    me = UserFactory(username="me")
+    after = [UserFactory(username=f"after{n}") for n in range(4)]
+    partners = before + after
+    for turn in range(30):
+        partner = partners[(turn * 7) % len(partners)]
+        sender, recipient = (me, partner) if turn % 3 == 0 else (partner, me)
+        message(sender, recipient, f"m{turn}", read=turn % 4 == 0)
+    client = bearer_client(me)
+    assert client.delete(f"/chats/{before[1].id}/delete/").status_code == 204
+    assert client.delete(f"/chats/{after[2].id}/delete/").status_code == 204
+    message(after[2], me, "reopened")
+    message(UserFactory(), UserFactory(), "not mine")
+
+    hidden = dict(ChatDeletion.objects.filter(owner=me).values_list("partner_id", "up_to_message_id"))
+    expected = {}
+    for row in Message.objects.order_by("id"):
+        partner_id = row.recipient_id if row.sender_id == me.id else row.sender_id
+        if me.id not in (row.sender_id, row.recipient_id) or row.id <= hidden.get(partner_id, 0):
+            continue
+        unread = expected.get(partner_id, (None, None, 0))[2] + (row.recipient_id == me.id and not row.read)
+        expected[partner_id] = (row.id, row.content, unread)
+    newest_first = sorted(expected.items(), key=lambda item: -item[1][0])
+    body = client.get("/messages/").json()
+    assert [(entry["id"], entry["last_message"], entry["unread_count"]) for entry in body] == [
+        (partner_id, content, unread) for partner_id, (_, content, unread) in newest_first
+    ]
+    assert {before[1].id} == set(hidden) - {entry["id"] for entry in body}  # hidden, not reopened
+    assert {entry["id"] for entry in client.get("/messages/", {"search": "after"}).json()} == {
+        partner.id for partner in after
+    }
+
+
+def test_the_written_out_conversation_is_what_the_declared_fields_render(rf, alice, bob, carol):
+    """ConversationSerializer.to_representation is written out for speed; DRF's generic rendering
+    of the declared fields is the reference (with and without a profile image, read or not)."""
+    bob.profile.image = image_upload("bob.png")
+    bob.profile.save()
+    message(alice, bob, "x" * 60)
+    message(carol, alice, "unread")
+    request = Request(rf.get("/messages/", HTTP_HOST="testserver"))
+    request.user = alice
+    conversations = conversation_list(alice)
+    assert len(conversations) == 2
+    for conversation in conversations:
+        serializer = ConversationSerializer(context={"request": request})
+        generic = serializers.Serializer.to_representation(serializer, conversation)
+        assert serializer.to_representation(conversation) == generic
+        assert list(generic) == list(serializer.fields)
 
 
 def test_last_message_is_cut_to_50_characters(as_alice, alice, bob, carol):
