@@ -21,6 +21,10 @@ class Profile(models.Model):
         null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
     )
 
+    # PostgreSQL keeps the table's row count (profiles/migrations/0004, drf_api/counting.py): the
+    # whole list's `count` is read, not counted.
+    rows_counted = True
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["-created_at", "-id"], name="profile_newest_idx")]

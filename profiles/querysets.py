@@ -7,22 +7,31 @@ from posts.models import Post
 from profiles.models import Profile
 
 
-def latest_follow_at(user_field):
-    rows = Follower.objects.filter(**{user_field: OuterRef("owner")}).order_by("-created_at").values("created_at")
-    return Subquery(rows[:1])
+def latest_follow_at(user_field, name):
+    """An ordering alias (drf_api.filters.OrderingFilter): when the profile's owner last followed
+    someone (`user_field="owner"`) or was followed, annotated as `name` only when asked for."""
+
+    def annotate(queryset):
+        rows = Follower.objects.filter(**{user_field: OuterRef("owner")}).order_by("-created_at")
+        return queryset.annotate(**{name: Subquery(rows.values("created_at")[:1])}), name
+
+    return annotate
 
 
 def profile_queryset(user):
-    """Profiles with their counts, the caller's follow (if any) and their latest follow times."""
+    """Profiles with their counts and the caller's follow (if any).
+
+    Only the columns a profile shows: of its owner, the id and username (not the password hash,
+    email or flags).
+    """
     return (
         Profile.objects.select_related("owner")
+        .only(*(field.name for field in Profile._meta.concrete_fields), "owner__id", "owner__username")
         .annotate(
             posts_count=subquery_count(Post.objects.all(), "owner", ref="owner"),
             followers_count=subquery_count(Follower.objects.all(), "followed", ref="owner"),
             following_count=subquery_count(Follower.objects.all(), "owner", ref="owner"),
             following_id=callers_row_id(Follower.objects.filter(followed=OuterRef("owner")), user),
-            latest_following_at=latest_follow_at("owner"),
-            latest_followed_at=latest_follow_at("followed"),
         )
         .order_by("-created_at", "-id")
     )

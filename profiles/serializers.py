@@ -1,7 +1,8 @@
+from django.conf import settings
 from rest_framework import serializers
 
-from drf_api.images import MB, ImageUploadField
-from drf_api.serializers import OwnerAwareModelSerializer
+from drf_api.images import MB, ImageUploadField, absolute_media_url
+from drf_api.serializers import OwnerAwareModelSerializer, display_date
 from profiles.models import Profile
 
 
@@ -26,3 +27,26 @@ class ProfileSerializer(OwnerAwareModelSerializer):
             "is_owner", "following_id", "posts_count", "followers_count", "following_count",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, profile):
+        """The declared fields' output, written out: DRF's field-by-field path was 1.5 ms of a
+        10-profile page's 4.8 (make bench). profiles/tests holds this to DRF's output, so a
+        field added above and not here fails a test."""
+        request = self.context.get("request")
+        return {
+            "id": profile.id,
+            "owner": profile.owner.username,
+            "user_id": profile.owner_id,
+            "created_at": display_date(profile.created_at),
+            "updated_at": display_date(profile.updated_at),
+            "name": profile.name,
+            "content": profile.content,
+            "image": absolute_media_url(request, profile.image, settings.DEFAULT_PROFILE_IMAGE),
+            "image_width": profile.image_width,
+            "image_height": profile.image_height,
+            "is_owner": request is not None and request.user.id == profile.owner_id,
+            "following_id": profile.following_id,
+            "posts_count": profile.posts_count,
+            "followers_count": profile.followers_count,
+            "following_count": profile.following_count,
+        }

@@ -3,13 +3,13 @@ from rest_framework import generics
 from drf_api.filters import FilterBackend, OrderingFilter, SearchFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from profiles.filters import ProfileFilter
-from profiles.querysets import profile_queryset
+from profiles.querysets import latest_follow_at, profile_queryset
 from profiles.serializers import ProfileSerializer
 
 PROFILE_ORDERING_ALIASES = {
     # The contract's names for "most recently followed someone" / "most recently followed".
-    "owner__following__created_at": "latest_following_at",
-    "owner__followed__created_at": "latest_followed_at",
+    "owner__following__created_at": latest_follow_at("owner", "latest_following_at"),
+    "owner__followed__created_at": latest_follow_at("followed", "latest_followed_at"),
 }
 
 

@@ -14,6 +14,7 @@ from likes.tests.factories import LikeFactory
 from posts.models import Post
 from posts.querysets import post_queryset
 from posts.tests.factories import PostFactory
+from profiles.models import Profile
 from testing import at_once
 from users.tests.factories import UserFactory
 
@@ -189,6 +190,18 @@ def test_the_kept_count_follows_every_kind_of_write(community, user):
     assert agrees()
     user.delete()  # cascades to the user's posts
     assert agrees() and Post.objects.count() == 0
+
+
+@postgresql_only
+def test_the_whole_profiles_list_reads_its_kept_count(api_client):
+    users = UserFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        count = api_client.get("/profiles/").json()["count"]
+    assert count == Profile.objects.count() == 3
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "drf_api_row_count" in sql and "__count" not in sql  # no COUNT(*) AS "__count" of the list
+    users[0].delete()  # the profile goes with its user
+    assert stored_count("profiles_profile") == Profile.objects.count() == 2
 
 
 @postgresql_only

@@ -1,9 +1,16 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers as drf_serializers
+from rest_framework.request import Request
 
 from followers.models import Follower
 from posts.models import Post
+from profiles.querysets import profile_queryset
+from profiles.serializers import ProfileSerializer
 from testing import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
@@ -187,6 +194,39 @@ def test_profile_lists_use_constant_queries(auth_client, user, django_assert_max
         with django_assert_max_num_queries(3):
             response = auth_client.get(path, {"page_size": size})
         assert len(response.json()["results"]) == size
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_written_out_representation_is_what_the_declared_fields_render(rf, signed_in, user):
+    """ProfileSerializer.to_representation is written out for speed; DRF's generic rendering of
+    the declared fields is the reference: same keys, same values, image or none, owner or not."""
+    other = UserFactory()
+    other.profile.image = image_upload("face.png")
+    other.profile.save()
+    Follower.objects.create(owner=user, followed=other)
+    Post.objects.create(owner=other, title="t")
+    request = Request(rf.get("/profiles/"))
+    request.user = user if signed_in else AnonymousUser()
+    profiles = list(profile_queryset(request.user))
+    assert len(profiles) == 2
+    for profile in profiles:
+        serializer = ProfileSerializer(context={"request": request})
+        generic = drf_serializers.ModelSerializer.to_representation(serializer, profile)
+        assert serializer.to_representation(profile) == generic
+        assert list(generic) == ProfileSerializer.Meta.fields
+
+
+@pytest.mark.parametrize("path", ["/profiles/", "/profiles/most_followed/", "detail"])
+def test_profiles_read_only_the_owners_id_and_username(api_client, user, path):
+    """Not the owner's password hash, email or flags; no follow times unless ordered by them."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(f"/profiles/{user.profile.id}/" if path == "detail" else path)
+    assert response.status_code == 200
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert '"users_user"."username"' in sql
+    for column in ("password", "email", "is_superuser", "last_login"):
+        assert f'"users_user"."{column}"' not in sql
+    assert "latest_follow" not in sql and "followers_follower\".\"created_at" not in sql
 
 
 def test_profile_image_upload_renders_absolute_url_and_is_stored(auth_client, user):
