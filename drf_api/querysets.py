@@ -31,3 +31,17 @@ def callers_row_id(queryset, user):
 def aware(moment):
     """A date-time read by hand-written SQL: SQLite hands back naive UTC ones, PostgreSQL aware."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+
+
+def own_columns(model):
+    """Every column of `model`, named for only() beside the few columns of a related model."""
+    return [field.name for field in model._meta.concrete_fields]
+
+
+def person_columns(path="", profile=True):
+    """What a list shows of a person (a user, or one reached through `path`, say "owner"), named
+    for only(): the user's id and username and, with `profile`, the profile's id and image.
+    Never the password hash, email or flags (tests/test_columns.py holds every list to this)."""
+    prefix = f"{path}__" if path else ""
+    columns = [f"{prefix}id", f"{prefix}username"]
+    return [*columns, f"{prefix}profile__id", f"{prefix}profile__image"] if profile else columns

@@ -10,7 +10,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 
-from drf_api.querysets import aware
+from drf_api.querysets import aware, own_columns, person_columns
 from messaging.models import ChatDeletion, Message
 from profiles.models import Profile
 
@@ -49,15 +49,19 @@ def messages_visible_to(user):
     )
 
 
+def with_people(messages):
+    """Messages with their sender's and recipient's usernames and profile images joined, and of
+    the two users nothing else (drf_api.querysets.person_columns)."""
+    return messages.select_related("sender__profile", "recipient__profile").only(
+        *own_columns(Message), *person_columns("sender"), *person_columns("recipient")
+    )
+
+
 def thread_queryset(user, partner):
     """The conversation between `user` and `partner`, newest first, profiles joined."""
     low, high = sorted((user.id, partner.id))
-    return (
-        Message.objects.filter(user_low=low, user_high=high)
-        .filter(id__gt=hidden_up_to(user, partner.id))
-        .select_related("sender__profile", "recipient__profile")
-        .order_by("-id")
-    )
+    thread = Message.objects.filter(user_low=low, user_high=high).filter(id__gt=hidden_up_to(user, partner.id))
+    return with_people(thread).order_by("-id")
 
 
 def conversation_sql(search_sql=""):

@@ -11,16 +11,22 @@ from rest_framework.views import APIView
 
 from drf_api.filters import free_text_param
 from drf_api.pagination import PageNumberPagination
+from drf_api.querysets import person_columns
 from messaging import services
 from messaging.filters import ThreadFilter
 from messaging.models import Message
 from messaging.permissions import IsSender
-from messaging.querysets import conversation_list, messages_visible_to, thread_queryset
+from messaging.querysets import conversation_list, messages_visible_to, thread_queryset, with_people
 from messaging.serializers import ConversationSerializer, MessageSerializer
 
 
+def people():
+    """Users as a conversation shows them: id, username, profile image (drf_api.querysets)."""
+    return get_user_model().objects.select_related("profile").only(*person_columns())
+
+
 def get_user_or_404(user_id):
-    return get_object_or_404(get_user_model().objects.select_related("profile"), pk=user_id)
+    return get_object_or_404(people(), pk=user_id)
 
 
 class ConversationList(APIView):
@@ -82,7 +88,7 @@ class SendMessage(generics.CreateAPIView):
     permission_classes = [IsAuthenticated]
 
     def create(self, request, *args, **kwargs):
-        recipient = get_user_model().objects.select_related("profile").filter(pk=kwargs["user_id"]).first()
+        recipient = people().filter(pk=kwargs["user_id"]).first()
         if recipient is None:
             raise ValidationError({"detail": "There is no user with this id to send a message to."})
         if recipient.id == request.user.id:
@@ -111,7 +117,7 @@ class OwnMessageMixin:
     permission_classes = [IsAuthenticated, IsSender]
 
     def get_queryset(self):
-        return messages_visible_to(self.request.user).select_related("sender__profile", "recipient__profile")
+        return with_people(messages_visible_to(self.request.user))
 
 
 class MessageUpdate(OwnMessageMixin, generics.UpdateAPIView):

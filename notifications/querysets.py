@@ -1,3 +1,4 @@
+from drf_api.querysets import own_columns, person_columns
 from notifications.models import Notification
 
 
@@ -6,5 +7,7 @@ def notification_queryset(user):
     return (
         Notification.objects.filter(recipient=user.id)
         .select_related("actor__profile", "post", "comment")
+        .only(*own_columns(Notification), *person_columns("actor"), "post__id", "post__title", "post__image",
+              "comment__id", "comment__content")
         .order_by("-id")
     )

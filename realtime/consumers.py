@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from drf_api.proxies import mounted_under_forwarded_prefix
 from messaging.models import Message
-from messaging.querysets import messages_visible_to, thread_queryset
+from messaging.querysets import messages_visible_to, thread_queryset, with_people
 from messaging.serializers import MessageSerializer
 from notifications.querysets import notification_queryset
 from notifications.serializers import NotificationSerializer
@@ -104,10 +104,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     def represent(self, event, request):
         if event["event"].startswith("message."):
-            message = (
-                messages_visible_to(self.user).select_related("sender__profile", "recipient__profile")
-                .filter(id=event["id"]).first()
-            )
+            message = with_people(messages_visible_to(self.user)).filter(id=event["id"]).first()
             if message is None:
                 return None
             partner = message.recipient if message.sender_id == self.user.id else message.sender
