@@ -9,10 +9,6 @@ class Comment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     content = models.TextField(max_length=5_000)
 
-    # PostgreSQL keeps the table's row count (comments/migrations/0003, drf_api/counting.py): the whole list's
-    # `count` is read, not counted.
-    rows_counted = True
-
     class Meta:
         ordering = ["-created_at"]
         indexes = [

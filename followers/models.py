@@ -9,10 +9,6 @@ class Follower(models.Model):
     followed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # PostgreSQL keeps the table's row count (followers/migrations/0002, drf_api/counting.py): the whole list's
-    # `count` is read, not counted.
-    rows_counted = True
-
     class Meta:
         ordering = ["-created_at"]
         constraints = [

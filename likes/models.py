@@ -9,10 +9,6 @@ class Like(models.Model):
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # PostgreSQL keeps the table's row count (likes/migrations/0002, drf_api/counting.py): the whole list's
-    # `count` is read, not counted.
-    rows_counted = True
-
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["owner", "post"], name="like_unique_owner_post")]

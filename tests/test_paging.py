@@ -7,14 +7,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from comments.models import Comment
 from comments.querysets import comment_queryset
 from comments.tests.factories import CommentFactory
 from drf_api.counting import exact_count, stored_count
-from followers.models import Follower
 from followers.querysets import follower_queryset
 from followers.tests.factories import FollowerFactory
-from likes.models import Like
 from likes.querysets import like_queryset
 from likes.tests.factories import LikeFactory
 from posts.models import Post
@@ -200,17 +197,17 @@ def test_the_kept_count_follows_every_kind_of_write(community, user):
 
 
 @postgresql_only
-@pytest.mark.parametrize("url, model", [
-    ("/profiles/", Profile), ("/comments/", Comment), ("/likes/", Like), ("/followers/", Follower),
-])
-def test_every_whole_list_reads_its_kept_count(api_client, community, user, url, model):
+def test_the_whole_profiles_list_reads_its_kept_count(api_client, community, user):
+    """Profiles are counted like posts (profiles/migrations/0004). Likes, comments and follows are
+    not: with their counter rows locked by each write until commit, deleting a post while others
+    liked and commented on it failed with a 503 (tests/test_races.py), so their lists still count."""
     with CaptureQueriesContext(connection) as queries:
-        count = api_client.get(url).json()["count"]
-    assert count == model.objects.count()
+        count = api_client.get("/profiles/").json()["count"]
+    assert count == Profile.objects.count()
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     assert "drf_api_row_count" in sql and "__count" not in sql  # no COUNT(*) AS "__count" of the list
-    user.delete()  # with the user go their profile, posts (and those posts' likes and comments), follows
-    assert stored_count(model._meta.db_table) == model.objects.count() < count
+    user.delete()  # the profile goes with its user
+    assert stored_count("profiles_profile") == Profile.objects.count() == count - 1
 
 
 @postgresql_only

@@ -3,14 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from drf_api.counting import CountRows
-
 
 class Migration(migrations.Migration):
-    """The likes list walks an index in its own order; likes are counted."""
+    """The likes list walks an index in its own order."""
 
     dependencies = [
-        ("drf_api", "0001_row_count"),
         ('likes', '0001_initial'),
         ('posts', '0004_stored_image'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -21,5 +18,4 @@ class Migration(migrations.Migration):
             model_name='like',
             index=models.Index(fields=['-created_at', '-id'], name='like_newest_idx'),
         ),
-        CountRows("likes_like"),
     ]

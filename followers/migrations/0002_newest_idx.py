@@ -3,14 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from drf_api.counting import CountRows
-
 
 class Migration(migrations.Migration):
-    """The follows list walks an index in its own order; follows are counted."""
+    """The follows list walks an index in its own order."""
 
     dependencies = [
-        ("drf_api", "0001_row_count"),
         ('followers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -20,5 +17,4 @@ class Migration(migrations.Migration):
             model_name='follower',
             index=models.Index(fields=['-created_at', '-id'], name='follower_newest_idx'),
         ),
-        CountRows("followers_follower"),
     ]
