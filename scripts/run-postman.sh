@@ -18,7 +18,8 @@ export DJANGO_SETTINGS_MODULE=drf_api.settings
 
 # The Procfile's web command, on a free port.
 WEB=$(sed -n 's/^web: //p' Procfile)
-eval ".venv/bin/python -m $WEB --bind 127.0.0.1:$PORT --workers 2 --log-level warning" >"$WORK/gunicorn.log" 2>&1 &
+# exec: the background job is gunicorn itself, so stopping it below stops the server (not just a shell).
+eval "exec .venv/bin/python -m $WEB --bind 127.0.0.1:$PORT --workers 2 --log-level warning" >"$WORK/gunicorn.log" 2>&1 &
 SERVER=$!
 stop_server() {
     kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
