@@ -1,7 +1,7 @@
 """How profiles are read: one query for a page, whatever its size and whoever asks."""
 from django.db.models import OuterRef, Subquery
 
-from drf_api.querysets import callers_row_id, subquery_count
+from drf_api.querysets import callers_row_id, own_columns, person_columns, subquery_count
 from followers.models import Follower
 from posts.models import Post
 from profiles.models import Profile
@@ -26,7 +26,7 @@ def profile_queryset(user):
     """
     return (
         Profile.objects.select_related("owner")
-        .only(*(field.name for field in Profile._meta.concrete_fields), "owner__id", "owner__username")
+        .only(*own_columns(Profile), *person_columns("owner", profile=False))
         .annotate(
             posts_count=subquery_count(Post.objects.all(), "owner", ref="owner"),
             followers_count=subquery_count(Follower.objects.all(), "followed", ref="owner"),
