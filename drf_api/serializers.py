@@ -3,7 +3,8 @@ import datetime
 
 from django.db import IntegrityError, models, transaction
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from drf_api.images import profile_image_url
 
@@ -39,21 +40,30 @@ STRICT_FIELD_MAPPING = {
 }
 
 
+class UTCDateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField in its given `format` ("iso-8601" or a strftime pattern) for the
+    project's time zone, UTC: an aware value is rendered as DRF renders it, without its
+    per-value format and time-zone look-ups (a page of 10 posts shows 20 dates)."""
+
+    def to_representation(self, value):
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if output_format and isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+            if output_format.lower() != ISO_8601:
+                return value.strftime(output_format)
+            text = value.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().to_representation(value)
+
+
 @extend_schema_field({"type": "string", "example": "27 Aug 2024"})
-class DisplayDateField(serializers.DateTimeField):
+class DisplayDateField(UTCDateTimeField):
     """A moment shown as the contract's display date, "27 Aug 2024" (UTC): not an ISO date-time."""
 
     FORMAT = "%d %b %Y"
 
     def __init__(self, **kwargs):
         super().__init__(format=self.FORMAT, **kwargs)
-
-    def to_representation(self, value):
-        """DRF's output for an aware date-time, without its per-value format and zone look-ups
-        (a page of 10 posts shows 20 dates)."""
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            return value.astimezone(datetime.UTC).strftime(self.FORMAT)
-        return super().to_representation(value)
 
 
 display_date = DisplayDateField().to_representation
