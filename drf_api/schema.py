@@ -35,7 +35,7 @@ class AutoSchema(openapi.AutoSchema):
 class JWTCookieOrHeaderScheme(SimpleJWTCookieScheme):
     """Documents our authentication as dj-rest-auth's: a Bearer header or the access cookie."""
 
-    target_class = "drf_api.authentication.JWTCookieOrHeaderAuthentication"
+    target_class = "users.authentication.JWTCookieOrHeaderAuthentication"
 
 
 ERROR_SCHEMA = {

@@ -191,6 +191,13 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# What one user may do on the socket (realtime/consumers.py): sockets open at once (the newest
+# over it is closed with 4029), a frame's size in bytes (over it: closed with 1009), and client
+# frames a minute over all of the user's sockets.
+WEBSOCKET_MAX_PER_USER = int(os.environ.get("WEBSOCKET_MAX_PER_USER", "20"))
+WEBSOCKET_MAX_FRAME_BYTES = int(os.environ.get("WEBSOCKET_MAX_FRAME_BYTES", "4096"))
+WEBSOCKET_FRAMES_PER_MINUTE = int(os.environ.get("WEBSOCKET_FRAMES_PER_MINUTE", "120"))
+
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -260,7 +267,7 @@ THROTTLE_RATES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["drf_api.authentication.JWTCookieOrHeaderAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.JWTCookieOrHeaderAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["drf_api.filters.FilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
@@ -310,9 +317,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
 }
-# A refresh cookie presented again this soon after its own rotation gets the family's current
-# refresh token instead of a 401 (a browser app refreshes twice at once): users/sessions.py.
+# A refresh cookie presented again this soon after its own rotation gets a fresh access token
+# instead of a 401 (a browser app refreshes twice at once): users/sessions.py.
 JWT_REFRESH_GRACE_SECONDS = int(os.environ.get("JWT_REFRESH_GRACE_SECONDS", "10"))
+# A sign-in can be refreshed for at most this long; then its user signs in again.
+JWT_SESSION_MAX_DAYS = int(os.environ.get("JWT_SESSION_MAX_DAYS", "30"))
 SECURE_COOKIES = env_bool("SECURE_COOKIES", default=not DEBUG)
 # "None" lets an SPA on another site send the cookies; it requires SECURE_COOKIES.
 COOKIE_SAMESITE = os.environ.get("COOKIE_SAMESITE", "Lax")

@@ -1,9 +1,20 @@
-"""The one socket a client keeps open: `/ws/`. Protocol: README "Live events" and asyncapi.yml."""
+"""The one socket a client keeps open: `/ws/`. Protocol: README "Live events" and asyncapi.yml.
+
+What a client may send is bounded per user, not per socket: at most WEBSOCKET_MAX_PER_USER
+sockets at once (across every process), frames of at most WEBSOCKET_MAX_FRAME_BYTES, and at
+most WEBSOCKET_FRAMES_PER_MINUTE frames over all of the user's sockets (counted in the shared
+cache: Redis when there are several processes). A frame that is not a JSON object gets an
+error and the socket stays open.
+"""
 import asyncio
+import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -14,10 +25,19 @@ from messaging.serializers import MessageSerializer
 from notifications.querysets import notification_queryset
 from notifications.serializers import NotificationSerializer
 from realtime.auth import headers_of
-from realtime.events import user_group
+from realtime.events import sign_in_group, user_group
+from realtime.services import socket_closed, socket_open
 
-# Close codes (documented in asyncapi.yml): the access token expired; reconnect with a fresh one.
+logger = logging.getLogger(__name__)
+
+# Close codes (documented in asyncapi.yml). The access token expired: reconnect with a fresh one.
 TOKEN_EXPIRED = 4001
+# The sign-in ended (logout, password change, reuse, an admin): sign in again.
+SIGNED_OUT = 4003
+# The user already holds WEBSOCKET_MAX_PER_USER sockets: this, the newest, is refused.
+TOO_MANY_SOCKETS = 4029
+# A frame over WEBSOCKET_MAX_FRAME_BYTES (the standard "message too big").
+FRAME_TOO_LARGE = 1009
 # At most one typing event per second from one socket to one person; more are dropped.
 TYPING_INTERVAL_SECONDS = 1.0
 
@@ -50,19 +70,68 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not self.scope.get("origin_allowed") or not self.user.is_authenticated:
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
-        self.group = user_group(self.user.id)
+        family = self.scope.get("token_family")
+        # The sign-in's group is joined before the socket counts as open, so a sign-out from
+        # this instant on reaches it (the handshake already checked the sign-in was live).
+        self.joined = [user_group(self.user.id), *([sign_in_group(family)] if family else [])]
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         self.typing_sent = {}
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept(subprotocol=self.scope.get("token_subprotocol"))
-        seconds_left = (self.scope["token_expires_at"] - timezone.now()).total_seconds()
+        expires_at = self.scope["token_expires_at"]
+        self.counted = await database_sync_to_async(socket_open)(
+            user_id=self.user.id, channel_name=self.channel_name, expires_at=expires_at
+        )
+        if not self.counted:
+            await self.close(code=TOO_MANY_SOCKETS)
+            return
+        seconds_left = (expires_at - timezone.now()).total_seconds()
         self.expiry = asyncio.get_running_loop().call_later(
             max(seconds_left, 0), lambda: asyncio.ensure_future(self.close(code=TOKEN_EXPIRED))
         )
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
+        if hasattr(self, "expiry"):
             self.expiry.cancel()
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "counted", False):
+            await database_sync_to_async(socket_closed)(channel_name=self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Every client frame: its size, the user's frame rate, then JSON; never a traceback."""
+        size = len(bytes_data) if text_data is None else len(text_data.encode())
+        if size > settings.WEBSOCKET_MAX_FRAME_BYTES:
+            await self.close(code=FRAME_TOO_LARGE)
+            return
+        if not await self.within_frame_rate():
+            return
+        if text_data is None:
+            await self.send_error("Binary frames are not accepted: send JSON text.")
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError) as error:
+            logger.info("Socket of user %s sent a frame that is not JSON (%s)", self.user.id, type(error).__name__)
+            await self.send_error("A frame must be a JSON object.")
+            return
+        await self.receive_json(content)
+
+    async def within_frame_rate(self):
+        """Count the frame against the user's rate (all their sockets); False drops it. The
+        first frame over the rate in a minute is answered with an error, the rest dropped."""
+        limit = settings.WEBSOCKET_FRAMES_PER_MINUTE
+        window = int(time.time() // 60)
+        key = f"ws-frames:{self.user.id}:{window}"
+        if await cache.aadd(key, 1, timeout=61):
+            return True
+        try:
+            count = await cache.aincr(key)
+        except ValueError:  # the window's counter just expired
+            return True
+        if count == limit + 1:
+            await self.send_error(f"Too many frames: at most {limit} a minute from all of your sockets together.")
+        return count <= limit
 
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "typing":
@@ -87,6 +156,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(
             user_group(to), {"type": "live.typing", "from": self.user.id, "username": self.user.username}
         )
+
+    async def live_signed_out(self, event):
+        await self.close(code=SIGNED_OUT)
 
     async def live_typing(self, event):
         await self.send_json({"type": "typing", "data": {"from": event["from"], "username": event["username"]}})

@@ -14,10 +14,16 @@ from django.dispatch import receiver
 from messaging.models import Message
 from messaging.signals import messages_read
 from notifications.models import Notification
+from users.signals import sign_ins_ended
 
 
 def user_group(user_id):
     return f"user.{user_id}"
+
+
+def sign_in_group(family_id):
+    """Every socket opened with an access token of one sign-in (a session family)."""
+    return f"sign-in.{family_id}"
 
 
 def push_after_commit(user_id, event, **payload):
@@ -64,3 +70,15 @@ def notification_created(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Notification, dispatch_uid="realtime.notification_deleted")
 def notification_deleted(sender, instance, **kwargs):
     push_after_commit(instance.recipient_id, "notification.deleted", data={"id": instance.id})
+
+
+@receiver(sign_ins_ended, dispatch_uid="realtime.sign_ins_ended")
+def close_sockets_of_ended_sign_ins(sender, family_ids, **kwargs):
+    """Sockets of a sign-in that ended close (4003) once the revocation commits."""
+
+    def send():
+        layer = get_channel_layer()
+        for family_id in family_ids:
+            async_to_sync(layer.group_send)(sign_in_group(family_id), {"type": "live.signed_out"})
+
+    transaction.on_commit(send)

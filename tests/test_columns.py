@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.tests.factories import CommentFactory
 from conftest import bearer_client
-from drf_api.authentication import user_reader
+from users.authentication import caller_reader
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
@@ -46,7 +46,7 @@ def test_no_list_or_detail_reads_a_users_private_columns(world):
     ]
     client = bearer_client(world["me"])
     # Authentication reads the caller's own account in full (to refuse a deactivated one).
-    caller_sql = user_reader(connection.alias)[0].split(" WHERE ")[0]
+    caller_sql = caller_reader(connection.alias)[0].split(" WHERE ")[0]
     for path in paths:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)

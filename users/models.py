@@ -19,8 +19,9 @@ class User(AbstractUser):
 class SessionFamily(models.Model):
     """One sign-in and every refresh token rotated from it (users/sessions.py has the rules).
 
-    Each refresh token carries its family's id; the family knows its one live token, the token
-    it replaced (for the browser's grace window) and whether it was revoked. A refresh is one
+    Each token carries its family's id; the family knows the id (jti) of its one live refresh
+    token and of the one it replaced (for the browser's grace window), and whether it was
+    revoked. It keeps no token: a copy of this table cannot sign anybody in. A refresh is one
     locked read of this row by its primary key, and one update.
     """
 
@@ -34,7 +35,6 @@ class SessionFamily(models.Model):
     user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="session_families")
     created_at = models.DateTimeField(auto_now_add=True)
     current_jti = models.CharField(max_length=64)
-    current_token = models.TextField(help_text="The live refresh token, handed back within the grace window.")
     current_expires_at = models.DateTimeField()
     previous_jti = models.CharField(max_length=64, blank=True)
     rotated_at = models.DateTimeField(null=True, blank=True)

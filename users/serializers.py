@@ -80,9 +80,15 @@ class TokenRefreshSerializer(serializers.Serializer):
 
 class TokenRefreshResultSerializer(serializers.Serializer):
     access = serializers.CharField()
-    refresh = serializers.CharField(help_text="The new refresh token: the one sent is no longer valid.")
+    refresh = serializers.CharField(
+        required=False,
+        help_text="The new refresh token: the one sent is no longer valid. Absent when the same refresh cookie "
+        "was sent again within the grace window (the first answer carried the new one).",
+    )
     access_expiration = serializers.DateTimeField()
-    refresh_expiration = serializers.DateTimeField()
+    refresh_expiration = serializers.DateTimeField(
+        required=False, help_text="When the new refresh token expires (at the latest when its sign-in does)."
+    )
 
 
 class PasswordChangeResultSerializer(serializers.Serializer):

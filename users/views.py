@@ -1,11 +1,10 @@
 """Users, and the dj-rest-auth views adapted to the contract's auth table (rules: users/sessions.py)."""
 from dj_rest_auth import views as rest_auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
-from dj_rest_auth.jwt_auth import set_jwt_cookies, unset_jwt_cookies
+from dj_rest_auth.jwt_auth import set_jwt_access_cookie, set_jwt_cookies, set_jwt_refresh_cookie, unset_jwt_cookies
 from dj_rest_auth.registration import views as registration_views
 from django.contrib.auth.models import update_last_login
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from drf_api.throttling import TokenRefreshThrottle
 from users import sessions
@@ -130,12 +130,18 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
 
 
 class LogoutView(APIView):
-    """Log out: blacklist the refresh token (from the body or the cookie) and clear the cookies.
+    """Log out: end the sign-in of the refresh token (from the body or the cookie) and clear the
+    cookies; its access tokens and open sockets end with it.
 
     A token that is already expired, blacklisted or malformed can no longer be used, so that
-    is still a successful logout; sending no token at all is a 400.
+    is still a successful logout; sending no token at all is a 400. Like login, a request that
+    another site could have made (a foreign `Origin`, or a form without the CSRF token) is a 403:
+    a lone refresh cookie must not let any page sign its user out.
     """
 
+    # Signing out needs no signed-in caller, only the refresh token: an access token of a
+    # sign-in that already ended must not turn a logout into a 401.
+    authentication_classes = []
     permission_classes = [AllowAny]
     throttle_scope = "dj_rest_auth"
     serializer_class = LogoutSerializer
@@ -144,6 +150,10 @@ class LogoutView(APIView):
         request=LogoutSerializer,
         responses={200: inline_serializer("LogoutResponse", {"detail": serializers.CharField()})},
     )
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        sessions.check_cookie_setting_request(request, action="Signing out")
+
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -166,9 +176,10 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
     """Exchange a refresh token for a new access and refresh token (rules: users/sessions.py).
 
     The refresh cookie wins over a token in the body. Rotation is on: the token used here is
-    replaced, exactly once; the same cookie sent again within the grace window gets the
-    current one. Both tokens are set as cookies and returned in the body. Throttled per user,
-    as generously as the user rate.
+    replaced, exactly once; the same cookie sent again within the grace window gets a fresh
+    access token only (no `refresh`: the answer that rotated it carried the successor). What is
+    handed out is set as cookies and returned in the body. Throttled per user, as generously as
+    the user rate, while the token's sign-in is live; by client address otherwise.
     """
 
     authentication_classes = []
@@ -189,11 +200,12 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
         return serializer.validated_data.get("refresh"), False
 
     def refreshing_user_id(self, request):
+        """The user whose live sign-in the presented token belongs to, or None (the throttle's key)."""
         try:
             raw_token, _ = self.presented_token(request)
         except ValidationError:
             return None
-        return sessions.user_id_of(raw_token) if raw_token else None
+        return sessions.live_user_id_of(raw_token) if raw_token else None
 
     @extend_schema(
         request=TokenRefreshSerializer,
@@ -211,17 +223,13 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
         raw_token, from_cookie = self.presented_token(request)
         if not raw_token:
             raise InvalidToken("No valid refresh token found.")
-        refresh = sessions.rotate_refresh_token(raw_token, from_cookie=from_cookie)
-        access = refresh.access_token
-        now = timezone.now()
-        response = Response(
-            {
-                "access": str(access),
-                "refresh": str(refresh),
-                "access_expiration": now + jwt_settings.ACCESS_TOKEN_LIFETIME,
-                "refresh_expiration": now + jwt_settings.REFRESH_TOKEN_LIFETIME,
-            }
-        )
-        set_jwt_cookies(response, access, refresh)
+        tokens = sessions.rotate_refresh_token(raw_token, from_cookie=from_cookie)
+        body = {"access": str(tokens.access), "access_expiration": datetime_from_epoch(tokens.access["exp"])}
+        if tokens.refresh is not None:
+            body.update(refresh=str(tokens.refresh), refresh_expiration=datetime_from_epoch(tokens.refresh["exp"]))
+        response = Response(body)
+        set_jwt_access_cookie(response, tokens.access)
+        if tokens.refresh is not None:
+            set_jwt_refresh_cookie(response, tokens.refresh)
         sessions.hand_out_csrf_cookie(request)
         return response

@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
+from django.utils import timezone
 from freezegun import freeze_time
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -12,8 +13,10 @@ from conftest import bearer_client
 from drf_api.asgi import application
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
-from realtime.consumers import TOKEN_EXPIRED
+from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS
+from realtime.models import OpenSocket
 from users import sessions
+from users.models import SessionFamily
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -245,3 +248,143 @@ def test_typing_to_a_stranger_is_refused():
             await socket.disconnect()
 
     run(scenario)
+
+
+# --- sign-out reaches open sockets ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("end", ["logout", "password change", "admin"])
+def test_an_open_socket_closes_with_4003_when_its_sign_in_ends(user, end):
+    signed_in, other = sessions.issue_tokens(user), sessions.issue_tokens(UserFactory())
+
+    def end_it():
+        if end == "logout":
+            sessions.end_session(str(signed_in))
+        elif end == "password change":
+            sessions.change_password(user=user, save_password=lambda: None)
+        else:
+            sessions.revoke_families(SessionFamily.objects.filter(user=user), SessionFamily.Revoked.ADMIN)
+
+    async def scenario():
+        socket, connected, _ = await open_socket(str(signed_in.access_token))
+        bystander, _, _ = await open_socket(str(other.access_token))
+        assert connected
+        await sync_to_async(end_it)()
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": SIGNED_OUT}
+        # Positive control: the other user's socket still works.
+        await bystander.send_json_to({"type": "shout"})
+        assert (await next_event(bystander))["type"] == "error"
+        await bystander.disconnect()
+
+    run(scenario)
+
+
+# --- what a client may send -----------------------------------------------------------------------
+
+
+def test_a_frame_over_the_size_limit_closes_the_socket_with_1009(settings, user):
+    token = access_token(user)
+
+    async def scenario():
+        socket, _, _ = await open_socket(token)
+        fits = '{"type": "typing", "to": 0, "pad": "' + "x" * (settings.WEBSOCKET_MAX_FRAME_BYTES - 60) + '"}'
+        await socket.send_to(text_data=fits)
+        assert (await next_event(socket))["type"] == "error", "a frame within the limit is read"
+        await socket.send_to(text_data="é" * (settings.WEBSOCKET_MAX_FRAME_BYTES // 2 + 1))  # counted in bytes
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": FRAME_TOO_LARGE}
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [{"text_data": "not json"}, {"bytes_data": b"\x00\x01binary"}, {"text_data": "[" * 2000 + "]" * 2000},
+     {"text_data": '"just a string"'}],
+    ids=["not json", "binary", "deeply nested", "not an object"],
+)
+def test_a_malformed_frame_gets_an_error_and_the_socket_stays_open(caplog, frame):
+    alice, bob = UserFactory(), UserFactory()
+    MessageFactory(sender=alice, recipient=bob)
+    token_a, token_b = access_token(alice), access_token(bob)
+
+    async def scenario():
+        a, b = (await open_socket(token_a))[0], (await open_socket(token_b))[0]
+        await a.send_to(**frame)
+        assert (await next_event(a))["type"] == "error"
+        await a.send_json_to({"type": "typing", "to": bob.id})
+        assert (await next_event(b))["type"] == "typing", "the same socket still works"
+        for socket in (a, b):
+            await socket.disconnect()
+
+    run(scenario)
+    assert "Traceback" not in caplog.text
+    assert len([record for record in caplog.records if record.name.startswith("realtime")]) <= 1
+
+
+def test_client_frames_are_limited_per_user_over_all_of_their_sockets(settings):
+    settings.WEBSOCKET_FRAMES_PER_MINUTE = 6
+    alice, bob = UserFactory(), UserFactory()
+    tokens, bobs = [access_token(alice) for _ in range(3)], access_token(bob)
+
+    async def scenario():
+        sockets = [(await open_socket(token))[0] for token in tokens]
+        for socket in sockets:  # 2 frames from each of 3 sockets: the whole rate
+            for _ in range(2):
+                await socket.send_json_to({"type": "shout"})
+                assert (await next_event(socket))["type"] == "error"
+        await sockets[0].send_json_to({"type": "shout"})
+        over = await next_event(sockets[0])
+        assert over == {"type": "error", "data": {"detail": "Too many frames: at most 6 a minute from all of your "
+                                                            "sockets together."}}
+        for socket in sockets:
+            await socket.send_json_to({"type": "typing", "to": bob.id})
+            assert await socket.receive_nothing(timeout=0.2), "dropped: no database check, no reply"
+        other = (await open_socket(bobs))[0]
+        await other.send_json_to({"type": "shout"})
+        assert (await next_event(other))["type"] == "error", "positive control: another user has their own rate"
+        for socket in [*sockets, other]:
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_user_holds_at_most_the_configured_number_of_sockets(settings, user):
+    settings.WEBSOCKET_MAX_PER_USER = 3
+    token = access_token(user)
+
+    async def scenario():
+        sockets = [(await open_socket(token))[0] for _ in range(3)]
+        newest, connected, _ = await open_socket(token)
+        assert connected
+        assert await newest.receive_output(timeout=3) == {"type": "websocket.close", "code": TOO_MANY_SOCKETS}
+        await sockets[0].disconnect()
+        again, _, _ = await open_socket(token)
+        await again.send_json_to({"type": "shout"})
+        assert (await next_event(again))["type"] == "error", "a closed socket frees its place"
+        for socket in [*sockets[1:], again]:
+            await socket.disconnect()
+        assert await sync_to_async(OpenSocket.objects.count)() == 0
+
+    run(scenario)
+
+
+def test_a_socket_left_by_a_dead_process_stops_counting_when_its_token_expires(settings, user):
+    settings.WEBSOCKET_MAX_PER_USER = 1
+    OpenSocket.objects.create(user=user, channel_name="gone.1", expires_at=timezone.now() - timedelta(seconds=1))
+    assert not refused(access_token(user))
+
+
+def test_a_handshake_for_a_host_outside_allowed_hosts_is_refused(settings, user):
+    settings.ALLOWED_HOSTS = ["api.example.com"]
+    token = access_token(user)
+
+    async def connects(host):
+        socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"host", host)])
+        connected, _ = await socket.connect()
+        if connected:
+            await socket.disconnect()
+        return connected
+
+    assert not async_to_sync(connects)(b"evil.example")
+    assert not async_to_sync(connects)(b"evil.example:443")
+    assert async_to_sync(connects)(b"api.example.com"), "positive control"

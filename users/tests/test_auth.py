@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from drf_api.authentication import user_by_id
+from users.authentication import caller_by_id
 from profiles.models import Profile
 from users.tests.factories import PASSWORD
 
@@ -145,16 +145,17 @@ def test_invalid_bearer_token_is_401(user):
 
 
 def test_the_access_tokens_user_is_read_as_the_orm_reads_it(user):
-    """drf_api.authentication reads the token's user by a fixed SQL text: the same values, of the
+    """users.authentication reads the token's user by a fixed SQL text: the same values, of the
     same types (aware date-times, booleans), as the ORM's, on SQLite and PostgreSQL alike."""
     user.last_login = timezone.now()
     user.save()
-    read, expected = user_by_id(user.pk), get_user_model().objects.get(pk=user.pk)
+    (read, live), expected = caller_by_id(user.pk), get_user_model().objects.get(pk=user.pk)
+    assert live is None, "no family asked about"
     assert [(field.attname, getattr(read, field.attname)) for field in read._meta.concrete_fields] == [
         (field.attname, getattr(expected, field.attname)) for field in expected._meta.concrete_fields
     ]
     assert read.last_login.tzinfo is not None and read.is_active is True and read._state.adding is False
-    assert user_by_id(user.pk + 1000) is None
+    assert caller_by_id(user.pk + 1000) == (None, None)
 
 
 @pytest.mark.parametrize("cookie", [False, True])
