@@ -12,9 +12,10 @@ from testing import manage, server_env
 from users.tests.factories import UserFactory
 
 
-@pytest.fixture(scope="session", autouse=True)
-def collected_static():
-    """The manifest static storage needs collectstatic, as in production."""
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """The manifest static storage needs collectstatic, as in production, before any test module
+    imports an entry point (drf_api.asgi refuses to load without the collected files)."""
     call_command("collectstatic", "--noinput", verbosity=0)
 
 

@@ -10,7 +10,7 @@ class DrfApiConfig(AppConfig):
     verbose_name = "drf_api"
 
     def ready(self):
-        from drf_api import schema  # noqa: F401  (registers the OpenAPI extensions)
+        from drf_api import checks, schema  # noqa: F401  (registers the system checks and OpenAPI extensions)
 
 
 class AdminConfig(admin_apps.AdminConfig):

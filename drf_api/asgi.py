@@ -14,6 +14,10 @@ http_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django is set up)
 from django.conf import settings  # noqa: E402
 
+from drf_api.checks import refuse_to_start_if_misconfigured  # noqa: E402
+
+refuse_to_start_if_misconfigured()
+
 application = ProtocolTypeRouter(
     {"http": http_application, "websocket": import_module(settings.WEBSOCKET_URLCONF).websocket_application}
 )

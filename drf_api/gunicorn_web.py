@@ -12,3 +12,6 @@ import os
 
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)
+# gunicorn itself would believe X-Forwarded-Proto from 127.0.0.1 and mark the request HTTPS;
+# whose word counts is decided by the app alone (NUM_PROXIES, drf_api/proxies.py).
+forwarded_allow_ips = ""

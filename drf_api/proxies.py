@@ -1,8 +1,9 @@
 """Whose word about the client counts: the proxies the deployment declares, and no one else.
 
-Two things only a proxy can tell us: the client's address (`X-Forwarded-For`), and the path
-prefix it mounts the API under (`X-Forwarded-Prefix`, e.g. `/api` for a browser app served from
-the same origin). Both are believed only when the deployment declares proxies.
+Three things only a proxy can tell us: the client's address (`X-Forwarded-For`), whether the
+client connected over HTTPS (`X-Forwarded-Proto`, settings.SECURE_PROXY_SSL_HEADER), and the
+path prefix it mounts the API under (`X-Forwarded-Prefix`, e.g. `/api` for a browser app served
+from the same origin). All are believed only when the deployment declares proxies.
 
 `NUM_PROXIES` says how many proxies stand between the Internet and this server (0: clients
 connect directly, the default; Heroku's router: 1; nginx behind a load balancer: 2). Each proxy
@@ -17,8 +18,10 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.urls import get_script_prefix, set_script_prefix
 
-# One or more path segments of URL-safe characters, e.g. "/api" or "/social/api".
-PREFIX_PATTERN = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+# One or more path segments of URL-safe characters, e.g. "/api" or "/social/api"; no segment is
+# "." or "..", which would climb out of the prefix in every URL built from it.
+PREFIX_PATTERN = re.compile(r"(/(?!\.{1,2}(?:/|$))[A-Za-z0-9._~-]+)+")
+PREFIX_MAX_LENGTH = 100
 
 
 def client_ip(request):
@@ -36,12 +39,13 @@ def client_ip(request):
 def forwarded_prefix(request):
     """The path prefix a trusted proxy says the API is mounted under ("/api"), or "".
 
-    With no proxy declared, or a value that is not a plain path, the header is ignored.
+    With no proxy declared, or a value that is not a plain path of at most 100 characters
+    without `.`/`..` segments, the header is ignored.
     """
     if settings.NUM_PROXIES == 0:
         return ""
     value = request.META.get("HTTP_X_FORWARDED_PREFIX", "").strip().rstrip("/")
-    return value if PREFIX_PATTERN.fullmatch(value) else ""
+    return value if len(value) <= PREFIX_MAX_LENGTH and PREFIX_PATTERN.fullmatch(value) else ""
 
 
 @contextmanager

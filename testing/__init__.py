@@ -157,7 +157,7 @@ def gunicorn_server(env, workers=2, live=False):
         [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--log-level", "warning"],
         # Any answer will do: /health/ is a 503 while the database is down (a test of its own).
-        lambda: answers(lambda: requests.get(f"{base_url}/health/", timeout=10) is not None),
+        lambda: answers(lambda: requests.get(f"{base_url}/health/", allow_redirects=False, timeout=10) is not None),
         cwd=BASE_DIR, env=env,
     ):
         yield base_url

@@ -63,11 +63,22 @@ def test_without_a_trusted_proxy_the_clients_prefix_header_is_ignored(api_client
     assert "servers" not in yaml.safe_load(api_client.get("/schema/", **BEHIND_PROXY).content)
 
 
-@pytest.mark.parametrize("value", ["//evil.example", "/api?x=1", "https://evil.example/api", "/a b", "api"])
+@pytest.mark.parametrize(
+    "value",
+    ["//evil.example", "/api?x=1", "https://evil.example/api", "/a b", "api", "/a/../../b", "/..", "/api/.",
+     "/" + "a" * 100],
+)
 def test_a_prefix_that_is_not_a_plain_path_is_ignored(api_client, one_trusted_proxy, value):
     PostFactory.create_batch(2)
     body = api_client.get("/posts/", {"page_size": 1}, HTTP_X_FORWARDED_PREFIX=value).json()
     assert body["next"] == "http://testserver/posts/?page=2&page_size=1"
+
+
+def test_a_dot_segment_prefix_never_reaches_a_location(client, one_trusted_proxy):
+    response = client.get("/profiles", HTTP_X_FORWARDED_PREFIX="/a/../../b")
+    assert response["Location"] == "/profiles/"
+    longest = "/" + "a" * 99
+    assert client.get("/profiles", HTTP_X_FORWARDED_PREFIX=longest)["Location"] == f"{longest}/profiles/"
 
 
 def test_the_prefix_of_one_request_does_not_leak_into_the_next(api_client, one_trusted_proxy):

@@ -6,6 +6,8 @@ through the SDK's own `upload_prefix` setting.
 import io
 import re
 import socket
+import subprocess
+import sys
 import time
 import uuid
 
@@ -13,7 +15,19 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import at_once, bearer, chromium, free_port, gunicorn_server, image_bytes, server_env, sign_up
+from testing import (
+    BASE_DIR,
+    at_once,
+    bearer,
+    chromium,
+    free_port,
+    gunicorn_server,
+    image_bytes,
+    manage,
+    procfile_command,
+    server_env,
+    sign_up,
+)
 from testing.cloudinary import cloudinary_stand_in
 
 pytestmark = pytest.mark.server
@@ -192,3 +206,37 @@ def test_swagger_ui_renders_every_operation_from_this_server_alone(server, tmp_p
     with Image.open(screenshot) as image:
         assert image.size == (1280, 1600)
         assert len(image.convert("L").getcolors(maxcolors=1 << 16) or []) > 20, "the page is not blank"
+
+
+@pytest.mark.parametrize("proxies, trusted", [("0", False), ("1", True)], ids=["no proxy", "one proxy"])
+def test_x_forwarded_proto_counts_only_behind_a_declared_proxy(live_database_url, proxies, trusted):
+    env = server_env(live_database_url, NUM_PROXIES=proxies, SECURE_SSL_REDIRECT="on")
+    with gunicorn_server(env, workers=1) as base_url:
+        claimed = requests.get(f"{base_url}/", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
+                               timeout=10)
+        if trusted:
+            assert claimed.status_code == 200
+            assert claimed.json()["docs"].startswith("https://"), "the proxy's word on the scheme counts"
+        else:
+            assert claimed.status_code == 301, "a client's own header does not skip the SSL redirect"
+            assert claimed.headers["Location"] == base_url.replace("http://", "https://") + "/"
+        plain = requests.get(f"{base_url}/", allow_redirects=False, timeout=10)
+        assert plain.status_code == 301, "positive control: plain HTTP is redirected either way"
+
+
+@pytest.mark.parametrize("process_type", ["web", "live"])
+def test_a_production_start_without_collected_static_files_fails_at_once(live_database_url, tmp_path, process_type):
+    env = server_env(live_database_url, STATIC_ROOT=str(tmp_path / "never-collected"))
+    checked = manage("check", "--deploy", env=env)
+    assert checked.returncode != 0
+    assert "drf_api.E001" in checked.stderr and "collectstatic" in checked.stderr
+    started = subprocess.run(
+        [sys.executable, "-m", *procfile_command(process_type), "--bind", f"127.0.0.1:{free_port()}",
+         "--workers", "1"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert started.returncode != 0, "the server refuses to start"
+    assert "Static files are not collected" in started.stdout + started.stderr
+    collected = manage("collectstatic", "--noinput", env=env)
+    assert collected.returncode == 0
+    assert "drf_api.E001" not in manage("check", "--deploy", env=env).stderr, "positive control: collected"
