@@ -10,7 +10,9 @@ class DrfApiConfig(AppConfig):
     verbose_name = "drf_api"
 
     def ready(self):
-        from drf_api import checks, schema  # noqa: F401  (registers the system checks and OpenAPI extensions)
+        from drf_api import checks, logs, schema  # noqa: F401  (registers the system checks and OpenAPI extensions)
+
+        logs.install()
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -96,13 +96,13 @@ def manage(*args, env):
 
 
 @contextmanager
-def background_process(name, command, ready, **popen):
+def background_process(name, command, ready, log_path=None, **popen):
     """Run a server for the duration of the block: started, waited for, and stopped.
 
-    Its output goes to a temporary file (a pipe nobody reads would fill up and stall it), shown
-    if it exits early or does not become `ready()` within 30 s.
+    Its output goes to a file (a pipe nobody reads would fill up and stall it): `log_path`, or a
+    temporary one; shown if it exits early or does not become `ready()` within 30 s.
     """
-    with tempfile.TemporaryFile(mode="w+") as output:
+    with open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, **popen)
 
         def fail(why):
@@ -143,36 +143,38 @@ def procfile_command(process_type):
 
 
 @contextmanager
-def gunicorn_server(env, workers=2, live=False):
+def gunicorn_server(env, workers=2, live=False, log_path=None):
     """Serve the API as the Procfile's `web` process does (or its `live` one), on a free local port.
 
     `web` is WSGI with gunicorn's synchronous workers (the REST API); `live` is ASGI under
-    uvicorn's worker (the REST API and the WebSocket). Yield the base URL.
+    uvicorn's worker (the REST API and the WebSocket). Yield the base URL. With `log_path`, the
+    server logs as in production (info, access log included) to that file.
     """
     port = free_port()
     command = procfile_command("live" if live else "web")
     base_url = f"http://127.0.0.1:{port}"
+    log_options = ["--log-level", "info", "--access-logfile", "-"] if log_path else ["--log-level", "warning"]
     with background_process(
         "gunicorn",
-        [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning"],
+        [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *log_options],
         # Any answer will do: /health/ is a 503 while the database is down (a test of its own).
         lambda: answers(lambda: requests.get(f"{base_url}/health/", allow_redirects=False, timeout=10) is not None),
-        cwd=BASE_DIR, env=env,
+        log_path=log_path, cwd=BASE_DIR, env=env,
     ):
         yield base_url
 
 
 @contextmanager
-def nginx_in_front(api_base_url, live_base_url, app_files):
+def nginx_in_front(api_base_url, live_base_url, app_files, log_dir=None):
     """Debian's nginx with the committed deploy/nginx-site.conf on a free port; yield its base URL.
 
     `app_files` ({name: text}) is the browser app it serves at /; the API at `api_base_url` is
     served at /api/, and the WebSocket of `live_base_url` at /api/ws/. nginx's own main
-    configuration (pid, logs, temporary files) lives in a temporary folder, readable by its
-    worker processes.
+    configuration (pid, temporary files) lives in a temporary folder, readable by its worker
+    processes; its access and error logs there too, or in `log_dir` (kept).
     """
     run_dir = Path(tempfile.mkdtemp(prefix="drf_api-nginx-"))
+    log_dir = Path(log_dir or run_dir)
     app_root = run_dir / "app"
     app_root.mkdir()
     for name, text in app_files.items():
@@ -182,14 +184,14 @@ def nginx_in_front(api_base_url, live_base_url, app_files):
     port = free_port()
     site = subprocess.run(
         [BASE_DIR / "scripts" / "render-nginx-site.sh", f"127.0.0.1:{port}", str(app_root),
-         api_base_url.removeprefix("http://"), live_base_url.removeprefix("http://")],
+         api_base_url.removeprefix("http://"), live_base_url.removeprefix("http://"), str(log_dir / "access.log")],
         check=True, capture_output=True, text=True,
     ).stdout
     (run_dir / "site.conf").write_text(site)
     kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     temp_paths = " ".join(f"{kind}_temp_path {run_dir / kind};" for kind in kinds)
     (run_dir / "nginx.conf").write_text(
-        f"pid {run_dir}/nginx.pid;\nerror_log {run_dir}/error.log warn;\nevents {{ worker_connections 256; }}\n"
+        f"pid {run_dir}/nginx.pid;\nerror_log {log_dir}/error.log info;\nevents {{ worker_connections 256; }}\n"
         f"http {{ include /etc/nginx/mime.types; access_log off; {temp_paths} include {run_dir}/site.conf; }}\n"
     )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
