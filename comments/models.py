@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from drf_api.models import UpdateNeverInserts
 
-class Comment(models.Model):
+
+class Comment(UpdateNeverInserts):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="comments")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ def static_files_are_collected(app_configs=None, **kwargs):
     """With DEBUG off, static files come from collectstatic's manifest: the default images must be in it."""
     if settings.DEBUG or not hasattr(staticfiles_storage, "stored_name"):
         return []
-    names = [name for name in (settings.DEFAULT_PROFILE_IMAGE, settings.DEFAULT_POST_IMAGE) 
+    names = [name for name in (settings.DEFAULT_PROFILE_IMAGE, settings.DEFAULT_POST_IMAGE)
              if not name.startswith(("http://", "https://"))]
     missing = []
     for name in names:

@@ -23,6 +23,9 @@ from drf_api.counting import exact_count, filters_nothing
 
 PAGE_SIZE_PARAM = "page_size"
 MAX_PAGE_SIZE = 100
+# No list has rows this far down, and a database refuses a larger OFFSET (PostgreSQL's is a
+# bigint): a page that would start past it is judged by the count alone (404 "Invalid page.").
+LARGEST_OFFSET = 2**62
 
 
 def strict_page_size(request, default):
@@ -63,8 +66,10 @@ class DeferredJoinPaginator(Paginator):
     def page(self, number):
         read_counted = getattr(self.object_list, "read_counted", None)
         whole = isinstance(number, int) or (isinstance(number, str) and number.isdecimal())
-        if read_counted is None or self.orphans or "count" in self.__dict__ or not whole or int(number) < 1:
-            # Django's way; a page number that is not one is refused before anything is counted.
+        if (read_counted is None or self.orphans or "count" in self.__dict__ or not whole or int(number) < 1
+                or (int(number) - 1) * self.per_page > LARGEST_OFFSET):
+            # Django's way: a page number that is not one is refused before anything is counted,
+            # and one past the last page after counting.
             return self.page_after_count(number)
         bottom = (int(number) - 1) * self.per_page
         rows, count = read_counted(bottom, bottom + self.per_page)

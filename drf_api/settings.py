@@ -198,15 +198,19 @@ WEBSOCKET_MAX_PER_USER = int(os.environ.get("WEBSOCKET_MAX_PER_USER", "20"))
 WEBSOCKET_MAX_FRAME_BYTES = int(os.environ.get("WEBSOCKET_MAX_FRAME_BYTES", "4096"))
 WEBSOCKET_FRAMES_PER_MINUTE = int(os.environ.get("WEBSOCKET_FRAMES_PER_MINUTE", "120"))
 
+# `default`: what each process may keep to itself (the general throttles, the socket's frame
+# counts). `throttle`: the counts that stop password guessing, which every process must share
+# (drf_api/throttling.py): in Redis, or else in a table of the database (drf_api/migrations/0003).
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        for alias in ("default", "throttle")
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "drf_api_throttle_cache"},
+    }
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
@@ -291,6 +295,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "DEFAULT_SCHEMA_CLASS": "drf_api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_api.exceptions.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

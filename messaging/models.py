@@ -4,9 +4,10 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from drf_api.media import StoredImageField
+from drf_api.models import UpdateNeverInserts
 
 
-class Message(models.Model):
+class Message(UpdateNeverInserts):
     """A direct message. Newest means highest id: ids follow the order messages were sent."""
 
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages")

@@ -1,10 +1,20 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from drf_api.media import StoredImageField
+from drf_api.models import RowDeleted, UpdateNeverInserts
 
 
-class Post(models.Model):
+class PostQuerySet(models.QuerySet):
+    def delete(self):
+        """Posts deleted in bulk (admin's "delete selected", any queryset) lock their rows first,
+        as one post's delete does (Post.delete)."""
+        with transaction.atomic(using=self.db):
+            list(self.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+            return super().delete()
+
+
+class Post(UpdateNeverInserts):
     """A post with an optional image shown through an Instagram-style filter."""
 
     class ImageFilter(models.TextChoices):
@@ -52,5 +62,21 @@ class Post(models.Model):
         # Also, on PostgreSQL only (posts/migrations/0003): trigram indexes for `?search=` on
         # UPPER(title) and on users' UPPER(username), and an exact row count (drf_api/counting.py).
 
+    objects = PostQuerySet.as_manager()
+
     def __str__(self):
         return f"{self.id} {self.title}"
+
+    def delete(self, *args, **kwargs):
+        """Lock the post's row before its likes and comments go with it, whoever deletes it (the
+        API, admin, a script).
+
+        A like or comment being written at this instant then waits for the delete and fails
+        cleanly on the foreign key (a 400 saying the post is gone), instead of landing between
+        the cascade and the post's own delete and failing the delete. A post already deleted
+        raises RowDeleted (404).
+        """
+        with transaction.atomic(using=kwargs.get("using")):
+            if not type(self)._base_manager.select_for_update().filter(pk=self.pk).exists():
+                raise RowDeleted(f"Post {self.pk} was deleted.")
+            return super().delete(*args, **kwargs)

@@ -1,11 +1,8 @@
-from django.db import transaction
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
 
 from drf_api.filters import FilterBackend, OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from posts.filters import PostFilter, PostSearchFilter
-from posts.models import Post
 from posts.querysets import post_queryset, post_rows_of, posts_with_counts, with_latest_like_at
 from posts.serializers import PostSerializer
 
@@ -41,22 +38,10 @@ class PostList(generics.ListCreateAPIView):
 
 
 class PostDetail(generics.RetrieveUpdateDestroyAPIView):
-    """A post; only its owner may change or delete it."""
+    """A post; only its owner may change or delete it (its delete locks it first: Post.delete)."""
 
     serializer_class = PostSerializer
     permission_classes = [IsOwnerOrReadOnly]
 
     def get_queryset(self):
         return post_queryset(self.request.user)
-
-    @transaction.atomic
-    def perform_destroy(self, instance):
-        """Lock the post's row before its likes and comments go with it.
-
-        A like or comment being written at this instant then waits for the delete and fails
-        cleanly on the foreign key (a 400 saying the post is gone), instead of landing between
-        the cascade and the post's own delete and failing the delete.
-        """
-        if not Post.objects.select_for_update().filter(pk=instance.pk).exists():
-            raise NotFound()
-        instance.delete()

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db import models
 
 from drf_api.media import StoredImageField
+from drf_api.models import UpdateNeverInserts
 
 
-class Profile(models.Model):
+class Profile(UpdateNeverInserts):
     """A user's public face: one per user, created with the user (see signals.py)."""
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")

@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.tests.factories import CommentFactory
 from conftest import bearer_client
-from users.authentication import caller_reader
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
+from users.authentication import caller_reader
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -68,6 +68,17 @@ def test_cursor_paging_walks_the_same_rows_in_the_same_order_as_page_numbers(aut
     assert [row["id"] for row in back["results"]] == [row["id"] for row in bodies[1]["results"]]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [*LISTS, "/notifications/", "/posts/?search=post", "/profiles/most_followed/", "/comments/?post=1"],
+)
+@pytest.mark.parametrize("page", ["9999999999999999999999999", "9223372036854775807", "99999"])
+def test_a_page_past_the_last_is_404_however_large(auth_client, community, url, page):
+    separator = "&" if "?" in url else "?"
+    response = auth_client.get(f"{url}{separator}page={page}")
+    assert (response.status_code, response.json()) == (404, {"detail": "Invalid page."})
+
+
 def test_cursor_paging_keeps_the_filters(api_client, community, user):
     liker = community[0].likes.get().owner
     expected, _ = walk(api_client, "/posts/", {"liked": liker.profile.id})

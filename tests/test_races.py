@@ -102,3 +102,17 @@ def test_twenty_identical_writes_make_one_row_one_201_and_nineteen_possible_dupl
     assert {str(body) for status, body in results if status == 400} == {str({"detail": "possible duplicate"})}
     owner_filter = {"owner": session["user"]["pk"]}
     assert requests.get(f"{server}{path}", params=owner_filter, timeout=10).json()["count"] == 1
+
+
+def test_patches_racing_a_delete_never_bring_the_post_back_outcome_only(server):
+    """Eight PATCHes and the DELETE of one post at once, eight times over (the outcome is checked:
+    before updates were forced, the deleted post was back in 6 rounds of 8)."""
+    author = sign_up(server)
+    for _ in range(8):
+        url = f"{server}/posts/{new_post(server, author)['id']}/"
+        delete = lambda url=url: requests.delete(url, headers=bearer(author), timeout=60)  # noqa: E731
+        patch = lambda url=url: requests.patch(url, json={"title": "Edited"}, headers=bearer(author), timeout=60)  # noqa: E731
+        (deleted, _), *patched = responses_at_once([delete, *[patch] * 8])
+        assert deleted == 204
+        assert {status for status, _ in patched} <= {200, 404}, patched
+        assert requests.get(url, timeout=10).status_code == 404, "the deleted post stays deleted"

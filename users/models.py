@@ -4,8 +4,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from drf_api.models import UpdateNeverInserts
 
-class User(AbstractUser):
+
+class User(UpdateNeverInserts, AbstractUser):
     """The account. Its public face, the profile, lives in the profiles app."""
 
     class Meta(AbstractUser.Meta):

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from users.authentication import caller_by_id
 from profiles.models import Profile
+from users.authentication import caller_by_id
 from users.tests.factories import PASSWORD
 
 ACCESS_COOKIE = "drf-api-auth"
