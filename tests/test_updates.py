@@ -6,7 +6,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models.signals import post_init
+from django.db.models.signals import post_init, pre_delete
 from django.test import Client
 
 from comments.models import Comment
@@ -102,18 +102,43 @@ ADMIN_DELETES = {
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock waits need a server database")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("delete", ADMIN_DELETES)
-def test_an_admin_delete_waits_for_a_like_being_written_and_takes_it_along(delete):
-    """A like's transaction is open on the post when an admin deletes the post. The delete must
-    wait for it (shown by the database's lock wait), then delete the post and that like: without
-    the post's lock it collected the likes first and failed on the new one's foreign key."""
+def test_an_admin_delete_holds_the_post_so_a_like_committing_meanwhile_loses_cleanly(delete):
+    """A like is written while an admin deletes its post, and commits just after the delete has
+    collected the post's likes (from a pre_delete receiver). The post's lock makes that commit
+    wait for the delete (the database's lock wait is observed) and then fail on its foreign key;
+    without the lock the like committed first and the admin's delete failed instead."""
     import psycopg
 
     post, fan, client = PostFactory(), UserFactory(), admin_client()
     config = connection.settings_dict
-    writer = psycopg.connect(dbname=config["NAME"], user=config["USER"], password=config["PASSWORD"] or None,
-                             host=config["HOST"], port=config["PORT"] or None)
+    params = {"dbname": config["NAME"], "user": config["USER"], "password": config["PASSWORD"] or None,
+              "host": config["HOST"], "port": config["PORT"] or None}
+    writer, monitor = psycopg.connect(**params), psycopg.connect(**params, autocommit=True)
     writer.execute("INSERT INTO likes_like (owner_id, post_id, created_at) VALUES (%s, %s, now())", [fan.id, post.id])
     outcome = {}
+
+    def commit_the_like():
+        try:
+            writer.commit()
+            outcome["like"] = "committed"
+        except psycopg.errors.ForeignKeyViolation:
+            outcome["like"] = "refused: the post is gone"
+
+    committer = threading.Thread(target=commit_the_like)
+
+    def commit_the_like_meanwhile(sender, instance, **kwargs):
+        pre_delete.disconnect(commit_the_like_meanwhile, sender=Post)
+        committer.start()
+        deadline = time.monotonic() + 10
+        while committer.is_alive() and time.monotonic() < deadline:
+            waiting = monitor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = %s",
+                [writer.info.backend_pid],
+            ).fetchone()[0]
+            if waiting:
+                outcome["like waited for the delete"] = True
+                return
+            time.sleep(0.05)
 
     def admin_deletes():
         try:
@@ -123,24 +148,19 @@ def test_an_admin_delete_waits_for_a_like_being_written_and_takes_it_along(delet
         finally:
             connection.close()
 
-    thread = threading.Thread(target=admin_deletes)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not waiting_for_a_lock(writer) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert waiting_for_a_lock(writer), "the admin's delete overlapped the like's transaction"
-    writer.commit()
-    writer.close()
-    thread.join(timeout=30)
+    pre_delete.connect(commit_the_like_meanwhile, sender=Post)
+    try:
+        admin = threading.Thread(target=admin_deletes)
+        admin.start()
+        admin.join(timeout=30)
+        committer.join(timeout=30)
+    finally:
+        pre_delete.disconnect(commit_the_like_meanwhile, sender=Post)
+        writer.close()
+        monitor.close()
     assert "error" not in outcome, outcome.get("error")
+    assert outcome.get("like waited for the delete"), outcome
+    assert outcome["like"] == "refused: the post is gone"
     assert outcome["response"].status_code == 302
     assert not Post.objects.filter(pk=post.pk).exists()
     assert not Like.objects.filter(post_id=post.pk).exists()
-
-
-def waiting_for_a_lock(writer):
-    row = writer.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    ).fetchone()
-    writer.execute("SELECT 1")  # keep the writer's transaction open
-    return row[0] > 0
