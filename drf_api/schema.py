@@ -89,7 +89,9 @@ def add_error_responses(result, generator, request, public):
             if validates:
                 extra["400"] = error_response("Invalid input.", "ValidationError")
             if operation.get("security"):
-                extra["401"] = error_response("Not authenticated, or the token is invalid or expired.", "Error")
+                extra["401"] = error_response(
+                    "Not authenticated, or the token is invalid, expired or of a sign-in that has ended.", "Error"
+                )
             if method in UNSAFE_METHODS and operation.get("security"):
                 extra["403"] = error_response("Not allowed: not the owner, or a missing CSRF token.", "Error")
             if "{" in path:

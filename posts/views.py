@@ -38,7 +38,7 @@ class PostList(generics.ListCreateAPIView):
 
 
 class PostDetail(generics.RetrieveUpdateDestroyAPIView):
-    """A post; only its owner may change or delete it (its delete locks it first: Post.delete)."""
+    """A post; only its owner may change or delete it."""
 
     serializer_class = PostSerializer
     permission_classes = [IsOwnerOrReadOnly]

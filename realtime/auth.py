@@ -25,7 +25,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from users.authentication import JWTCookieOrHeaderAuthentication, family_of
+from users.authentication import JWTCookieOrHeaderAuthentication
+from users.sessions import family_id_of
 
 TOKEN_SUBPROTOCOL = "bearer"
 
@@ -86,7 +87,7 @@ def user_for(raw_token):
         user = authentication.get_user(token)
     except (InvalidToken, AuthenticationFailed):
         return None, None, None
-    return user, datetime_from_epoch(token["exp"]), family_of(token)
+    return user, datetime_from_epoch(token["exp"]), family_id_of(token)
 
 
 class JWTAuthMiddleware(BaseMiddleware):

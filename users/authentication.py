@@ -5,7 +5,6 @@ session family (users/sessions.py) are read by one fixed statement, so a token o
 was signed out (logout, password change, reuse, an admin) or is past its maximum age is refused
 at once, not when it expires, at no extra round trip.
 """
-import uuid
 from functools import cache
 
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
@@ -18,7 +17,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from users.models import SessionFamily
-from users.sessions import FAMILY_CLAIM, SIGNED_OUT, oldest_live_sign_in
+from users.sessions import SIGNED_OUT, family_id_of, oldest_live_sign_in
 
 
 @cache
@@ -71,17 +70,6 @@ def caller_by_id(user_id, family_id=None):
     return model.from_db(db, names, values), (None if family_id is None else bool(live))
 
 
-def family_of(validated_token):
-    """The token's session family id (a UUID), or None for a token from before families."""
-    claim = validated_token.get(FAMILY_CLAIM)
-    if claim is None:
-        return None
-    try:
-        return uuid.UUID(str(claim))
-    except ValueError:
-        raise InvalidToken(_("Token is invalid or expired")) from None
-
-
 class JWTCookieOrHeaderAuthentication(JWTCookieAuthentication):
     """A Bearer header wins; otherwise the access cookie, CSRF-checked.
 
@@ -118,7 +106,7 @@ class JWTCookieOrHeaderAuthentication(JWTCookieAuthentication):
             user_id = validated_token[jwt_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
-        user, live = caller_by_id(user_id, family_of(validated_token))
+        user, live = caller_by_id(user_id, family_id_of(validated_token))
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if jwt_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

@@ -119,9 +119,10 @@ def _verified(raw_token):
     return RefreshToken(raw_token, verify=False)
 
 
-def _family_id(refresh):
-    """The token's family id, None for a token from before families; 401 for a malformed one."""
-    claim = refresh.get(FAMILY_CLAIM)
+def family_id_of(token):
+    """A token's (refresh or access) family id, None for a token from before families; 401 for a
+    malformed one."""
+    claim = token.get(FAMILY_CLAIM)
     if claim is None:
         return None
     try:
@@ -133,7 +134,7 @@ def _family_id(refresh):
 def rotate_refresh_token(raw_token, *, from_cookie=False):
     """Exchange a refresh token for the family's next one (`Tokens`), or 401."""
     refresh = _verified(raw_token)
-    family_id = _family_id(refresh)
+    family_id = family_id_of(refresh)
     if family_id is None:
         successor = _rotate_without_family(refresh, raw_token)
         return Tokens(successor.access_token, successor)
@@ -193,7 +194,7 @@ def live_user_id_of(raw_token):
     current one or the one rotated out within the grace window), or None: the refresh throttle's key."""
     try:
         refresh = _verified(raw_token)
-        family_id = _family_id(refresh)
+        family_id = family_id_of(refresh)
     except InvalidToken:
         return None
     if family_id is None:
@@ -243,7 +244,7 @@ def end_session(raw_token):
     no longer be used, so there is nothing left to end."""
     try:
         refresh = _verified(raw_token)
-        family_id = _family_id(refresh)
+        family_id = family_id_of(refresh)
     except InvalidToken:
         return
     if family_id is None:

@@ -146,14 +146,14 @@ class LogoutView(APIView):
     throttle_scope = "dj_rest_auth"
     serializer_class = LogoutSerializer
 
-    @extend_schema(
-        request=LogoutSerializer,
-        responses={200: inline_serializer("LogoutResponse", {"detail": serializers.CharField()})},
-    )
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         sessions.check_cookie_setting_request(request, action="Signing out")
 
+    @extend_schema(
+        request=LogoutSerializer,
+        responses={200: inline_serializer("LogoutResponse", {"detail": serializers.CharField()})},
+    )
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

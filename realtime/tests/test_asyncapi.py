@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 import yaml
 
-from realtime.consumers import TOKEN_EXPIRED
+from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS
 from testing import BASE_DIR
 
 SPEC_SCHEMA = BASE_DIR / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0-without-$id.json"
@@ -32,7 +32,8 @@ def test_every_event_the_server_sends_is_documented_with_its_close_code(document
         for ref in document["operations"]["pushEvents"]["messages"]
     }
     assert sent == EVENTS_SENT
-    assert f"`{TOKEN_EXPIRED}`" in document["info"]["description"]
+    for code in (TOKEN_EXPIRED, SIGNED_OUT, TOO_MANY_SOCKETS, FRAME_TOO_LARGE):
+        assert f"`{code}`" in document["info"]["description"]
 
 
 def test_every_example_matches_its_payload_schema(document):
