@@ -26,7 +26,7 @@ from notifications.querysets import notification_queryset
 from notifications.serializers import NotificationSerializer
 from realtime.auth import headers_of
 from realtime.events import sign_in_group, user_group
-from realtime.services import socket_closed, socket_open
+from realtime.services import SIGN_IN_ENDED, socket_closed, socket_open
 
 logger = logging.getLogger(__name__)
 
@@ -71,19 +71,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
         family = self.scope.get("token_family")
-        # The sign-in's group is joined before the socket counts as open, so a sign-out from
-        # this instant on reaches it (the handshake already checked the sign-in was live).
+        # The sign-in's group is joined before the socket counts as open (socket_open checks the
+        # sign-in again), so no sign-out can slip between the handshake and the group.
         self.joined = [user_group(self.user.id), *([sign_in_group(family)] if family else [])]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         self.typing_sent = {}
         await self.accept(subprotocol=self.scope.get("token_subprotocol"))
         expires_at = self.scope["token_expires_at"]
-        self.counted = await database_sync_to_async(socket_open)(
-            user_id=self.user.id, channel_name=self.channel_name, expires_at=expires_at
+        refusal = await database_sync_to_async(socket_open)(
+            user_id=self.user.id, family_id=family, channel_name=self.channel_name, expires_at=expires_at
         )
-        if not self.counted:
-            await self.close(code=TOO_MANY_SOCKETS)
+        self.counted = refusal is None
+        if refusal:
+            await self.close(code=SIGNED_OUT if refusal == SIGN_IN_ENDED else TOO_MANY_SOCKETS)
             return
         seconds_left = (expires_at - timezone.now()).total_seconds()
         self.expiry = asyncio.get_running_loop().call_later(

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +14,10 @@ from conftest import bearer_client
 from drf_api.asgi import application
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
+from realtime.auth import AllowedHostsValidator, JWTAuthMiddleware
 from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS
 from realtime.models import OpenSocket
+from realtime.routing import websocket_urlpatterns
 from users import sessions
 from users.models import SessionFamily
 from users.tests.factories import UserFactory
@@ -388,3 +391,27 @@ def test_a_handshake_for_a_host_outside_allowed_hosts_is_refused(settings, user)
     assert not async_to_sync(connects)(b"evil.example")
     assert not async_to_sync(connects)(b"evil.example:443")
     assert async_to_sync(connects)(b"api.example.com"), "positive control"
+
+
+def test_a_sign_out_between_the_handshake_and_the_socket_opening_still_closes_it(user):
+    """The handshake found the sign-in live; it ends before the consumer joins its groups (a
+    middleware of the test's own, between the routing's real parts, signs out right there)."""
+    signed_in = sessions.issue_tokens(user)
+
+    def signing_out_first(inner):
+        async def app(scope, receive, send):
+            await sync_to_async(sessions.end_session)(str(signed_in))
+            return await inner(scope, receive, send)
+
+        return app
+
+    stack = AllowedHostsValidator(JWTAuthMiddleware(signing_out_first(URLRouter(websocket_urlpatterns))))
+
+    async def scenario():
+        path, host = f"/ws/?token={signed_in.access_token}", [(b"host", b"testserver")]
+        socket = WebsocketCommunicator(stack, path, headers=host)
+        connected, _ = await socket.connect()
+        assert connected
+        assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": SIGNED_OUT}
+
+    run(scenario)
