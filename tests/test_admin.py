@@ -1,9 +1,12 @@
 """Django admin for every model: changelists without per-row queries, add pages that open, and
 rows that only the API's services may make (messages, chat deletions) offered to nobody."""
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from comments.tests.factories import CommentFactory
@@ -12,6 +15,7 @@ from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
+from realtime.models import OpenSocket
 from users import sessions
 from users.models import SessionFamily
 from users.tests.factories import UserFactory
@@ -41,6 +45,9 @@ ADMIN_CHANGELISTS = {
     "/admin/likes/like/": lambda: LikeFactory(),
     "/admin/followers/follower/": lambda: FollowerFactory(),
     "/admin/messaging/message/": lambda: MessageFactory(),
+    "/admin/realtime/opensocket/": lambda: OpenSocket.objects.create(
+        user=UserFactory(), channel_name=f"specific.{uuid.uuid4().hex}", expires_at=timezone.now()
+    ),
 }
 
 
@@ -92,7 +99,8 @@ def test_admin_cannot_add_a_message(client):
 
 def test_an_admin_can_sign_a_session_out(client, user):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
-    token = str(sessions.issue_tokens(user))
+    signed_in = sessions.issue_tokens(user)
+    token, access = str(signed_in), str(signed_in.access_token)
     family = SessionFamily.objects.get(user=user)
     assert client.get("/admin/users/sessionfamily/").status_code == 200
     response = client.post(
@@ -101,3 +109,6 @@ def test_an_admin_can_sign_a_session_out(client, user):
     assert response.status_code == 302
     refused = APIClient().post("/dj-rest-auth/token/refresh/", {"refresh": token}, format="json")
     assert refused.status_code == 401
+    signed_out = APIClient()
+    signed_out.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert signed_out.get("/dj-rest-auth/user/").status_code == 401, "its access tokens die with it"
