@@ -229,11 +229,11 @@ def socket_url(base_url, session):
 
 
 @contextmanager
-def two_live_servers(database_url):
+def two_live_servers(database_url, **overrides):
     """Redis and two live (ASGI) server processes of one worker each that share it; yield both
     base URLs. What one process sends, a socket on the other must receive."""
     with redis_server() as redis_url:
-        env = server_env(database_url, REDIS_URL=redis_url)
+        env = server_env(database_url, REDIS_URL=redis_url, **overrides)
         with gunicorn_server(env, workers=1, live=True) as one, gunicorn_server(env, workers=1, live=True) as two:
             yield one, two
 
