@@ -178,8 +178,9 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
     The refresh cookie wins over a token in the body. Rotation is on: the token used here is
     replaced, exactly once; the same cookie sent again within the grace window gets a fresh
     access token only (no `refresh`: the answer that rotated it carried the successor). What is
-    handed out is set as cookies and returned in the body. Throttled per user, as generously as
-    the user rate, while the token's sign-in is live; by client address otherwise.
+    handed out is set as cookies and returned in the body. A sign-in can be refreshed for
+    `JWT_SESSION_MAX_DAYS` (30) from its login, then 401: sign in again. Throttled per user, as
+    generously as the user rate, while the token's sign-in is live; by client address otherwise.
     """
 
     authentication_classes = []
@@ -215,7 +216,8 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
                 inline_serializer(
                     "TokenRefreshError", {"detail": serializers.CharField(), "code": serializers.CharField()}
                 ),
-                description="The refresh token is missing, invalid, expired or already used.",
+                description="The refresh token is missing, invalid, expired or already used, or its sign-in "
+                "ended (logout, password change, an admin) or is older than JWT_SESSION_MAX_DAYS.",
             ),
         },
     )
