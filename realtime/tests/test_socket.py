@@ -45,7 +45,7 @@ async def open_socket(token=None, *, via="query", origin=None):
     if origin:
         headers.append((b"origin", origin.encode()))
     socket = WebsocketCommunicator(application, path, headers=headers, subprotocols=subprotocols)
-    connected, subprotocol = await socket.connect()
+    connected, subprotocol = await socket.connect(timeout=5)
     return socket, connected, subprotocol
 
 
@@ -103,12 +103,12 @@ def test_a_foreign_origin_is_refused_and_the_clients_origins_are_not(settings, u
 
 def test_the_server_closes_the_socket_when_the_access_token_expires(settings, user):
     token = AccessToken.for_user(user)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    token.set_exp(lifetime=timedelta(seconds=4))  # room for a slow handshake on a busy machine
 
     async def scenario():
         socket, connected, _ = await open_socket(str(token))
         assert connected
-        output = await socket.receive_output(timeout=3)
+        output = await socket.receive_output(timeout=8)
         assert output == {"type": "websocket.close", "code": TOKEN_EXPIRED}
 
     run(scenario)
