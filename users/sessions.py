@@ -78,6 +78,12 @@ def oldest_live_sign_in():
     return timezone.now() - session_max_age()
 
 
+def rotated_within_grace(rotated_at):
+    """Whether the token a family rotated out at `rotated_at` still has the browser's grace."""
+    grace = timedelta(seconds=settings.JWT_REFRESH_GRACE_SECONDS)
+    return rotated_at is not None and timezone.now() - rotated_at <= grace
+
+
 # --- issuing --------------------------------------------------------------------------------
 
 
@@ -153,16 +159,15 @@ def _rotate_in_family(refresh, family_id, from_cookie):
         raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
     if family.created_at <= oldest_live_sign_in():
         raise InvalidToken(TOO_OLD)
-    jti, now = refresh[jwt_settings.JTI_CLAIM], timezone.now()
+    jti = refresh[jwt_settings.JTI_CLAIM]
     if jti == family.current_jti:
         successor = _mint(family.user, family.id, family.created_at)
-        changes = {**_as_current(successor), "previous_jti": jti, "rotated_at": now}
+        changes = {**_as_current(successor), "previous_jti": jti, "rotated_at": timezone.now()}
         for field, value in changes.items():
             setattr(family, field, value)
         family.save(update_fields=list(changes))
         return Tokens(successor.access_token, successor)
-    grace = timedelta(seconds=settings.JWT_REFRESH_GRACE_SECONDS)
-    if from_cookie and jti == family.previous_jti and now - family.rotated_at <= grace:
+    if from_cookie and jti == family.previous_jti and rotated_within_grace(family.rotated_at):
         # The browser's second refresh of the same cookie: an access token of the family, and
         # nothing that could refresh (the refresh minted here only carries the claims; it is dropped).
         return Tokens(_mint(family.user, family.id, family.created_at).access_token, None)
@@ -205,10 +210,8 @@ def live_user_id_of(raw_token):
     if family is None:
         return None
     jti = refresh[jwt_settings.JTI_CLAIM]
-    in_grace = family["rotated_at"] is not None and timezone.now() - family["rotated_at"] <= timedelta(
-        seconds=settings.JWT_REFRESH_GRACE_SECONDS
-    )
-    if jti == family["current_jti"] or (jti == family["previous_jti"] and in_grace):
+    just_rotated_out = jti == family["previous_jti"] and rotated_within_grace(family["rotated_at"])
+    if jti == family["current_jti"] or just_rotated_out:
         return family["user_id"]
     return None
 
