@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from realtime.models import OpenSocket
-from users.models import SessionFamily
-from users.sessions import oldest_live_sign_in
+from users.sessions import live_families
 
 SIGN_IN_ENDED = "sign-in ended"
 TOO_MANY_SOCKETS = "too many sockets"
@@ -25,9 +24,7 @@ def socket_open(*, user_id: int, family_id: uuid.UUID | None, channel_name: str,
     never exceed the cap together.
     """
     list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
-    if family_id is not None and not SessionFamily.objects.filter(
-        pk=family_id, revoked_at=None, created_at__gt=oldest_live_sign_in()
-    ).exists():
+    if family_id is not None and not live_families().filter(pk=family_id).exists():
         return SIGN_IN_ENDED
     mine = OpenSocket.objects.filter(user_id=user_id)
     mine.filter(expires_at__lte=timezone.now()).delete()

@@ -78,6 +78,12 @@ def oldest_live_sign_in():
     return timezone.now() - session_max_age()
 
 
+def live_families():
+    """Sign-ins that have not ended: not revoked, and younger than their maximum age. (The
+    caller's read in users/authentication.py states the same rule in its fixed SQL.)"""
+    return SessionFamily.objects.filter(revoked_at=None, created_at__gt=oldest_live_sign_in())
+
+
 def rotated_within_grace(rotated_at):
     """Whether the token a family rotated out at `rotated_at` still has the browser's grace."""
     grace = timedelta(seconds=settings.JWT_REFRESH_GRACE_SECONDS)
@@ -204,9 +210,7 @@ def live_user_id_of(raw_token):
         return None
     if family_id is None:
         return None
-    family = SessionFamily.objects.filter(
-        pk=family_id, revoked_at=None, created_at__gt=oldest_live_sign_in()
-    ).values("user_id", "current_jti", "previous_jti", "rotated_at").first()
+    family = live_families().filter(pk=family_id).values("user_id", "current_jti", "previous_jti", "rotated_at").first()
     if family is None:
         return None
     jti = refresh[jwt_settings.JTI_CLAIM]
