@@ -6,9 +6,9 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from testing import manage, server_env
+from testing.clients import bearer_client
+from testing.servers import manage, server_env
 from users.tests.factories import UserFactory
 
 
@@ -42,12 +42,6 @@ def user(db):
 @pytest.fixture
 def other_user(db):
     return UserFactory()
-
-
-def bearer_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from websockets.sync.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drf_api import gunicorn_web
-from testing import BASE_DIR, bearer, gunicorn_server, manage, server_env, sign_up, socket_url, two_live_servers
+from testing import BASE_DIR
+from testing.servers import bearer, gunicorn_server, manage, server_env, sign_up, socket_url, two_live_servers
 
 MESSAGES = 500
 # (total ms, of which the REST POST, message number) of every delivery of the latest measurement.

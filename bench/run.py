@@ -36,7 +36,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench import images  # noqa: E402
 from drf_api import gunicorn_web  # noqa: E402
-from testing import gunicorn_server, server_env  # noqa: E402
+from testing.servers import gunicorn_server, server_env  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from comments.tests.factories import CommentFactory
-from conftest import bearer_client
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
 from realtime.models import OpenSocket
+from testing.clients import bearer_client
 from users import sessions
 from users.models import SessionFamily
 from users.tests.factories import UserFactory

@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments.tests.factories import CommentFactory
-from conftest import bearer_client
 from followers.tests.factories import FollowerFactory
 from likes.tests.factories import LikeFactory
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
+from testing.clients import bearer_client
 from users.authentication import caller_reader
 from users.tests.factories import UserFactory
 

@@ -13,7 +13,9 @@ import pytest
 import requests
 from django.db import connection
 
-from testing import BASE_DIR, bearer, gunicorn_server, image_bytes, server_env, sign_up
+from testing import BASE_DIR
+from testing.images import image_bytes
+from testing.servers import bearer, gunicorn_server, server_env, sign_up
 
 pytestmark = [
     pytest.mark.server,

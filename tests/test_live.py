@@ -14,15 +14,8 @@ import pytest
 import requests
 from websockets.sync.client import connect
 
-from testing import (
-    bearer,
-    gunicorn_server,
-    headless_chromium,
-    server_env,
-    sign_up,
-    socket_url,
-    two_live_servers,
-)
+from testing.browser import headless_chromium
+from testing.servers import bearer, gunicorn_server, server_env, sign_up, socket_url, two_live_servers
 
 pytestmark = pytest.mark.server
 

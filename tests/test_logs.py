@@ -9,7 +9,7 @@ import requests
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from testing import gunicorn_server, nginx_in_front, redis_server, server_env, sign_up
+from testing.servers import gunicorn_server, nginx_in_front, redis_server, server_env, sign_up
 
 pytestmark = pytest.mark.server
 

@@ -19,7 +19,7 @@ from posts.querysets import post_queryset
 from posts.tests.factories import PostFactory
 from profiles.models import Profile
 from profiles.querysets import profile_queryset
-from testing import at_once
+from testing.clients import at_once
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

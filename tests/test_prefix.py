@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from posts.tests.factories import PostFactory
-from testing import image_upload
+from testing.images import image_upload
 
 pytestmark = pytest.mark.django_db
 

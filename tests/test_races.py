@@ -9,7 +9,8 @@ import pytest
 import requests
 from django.db import connection
 
-from testing import at_once, bearer, gunicorn_server, server_env, sign_up
+from testing.clients import at_once
+from testing.servers import bearer, gunicorn_server, server_env, sign_up
 
 pytestmark = [
     pytest.mark.server,

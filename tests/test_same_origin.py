@@ -16,17 +16,9 @@ import pytest
 import requests
 from websockets.sync.client import connect
 
-from testing import (
-    bearer,
-    chromium,
-    gunicorn_server,
-    image_bytes,
-    live_query,
-    nginx_in_front,
-    redis_server,
-    server_env,
-    sign_up,
-)
+from testing.browser import chromium
+from testing.images import image_bytes
+from testing.servers import bearer, gunicorn_server, live_query, nginx_in_front, redis_server, server_env, sign_up
 
 pytestmark = pytest.mark.server
 

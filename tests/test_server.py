@@ -15,20 +15,12 @@ import pytest
 import requests
 from PIL import Image
 
-from testing import (
-    BASE_DIR,
-    at_once,
-    bearer,
-    chromium,
-    free_port,
-    gunicorn_server,
-    image_bytes,
-    manage,
-    procfile_command,
-    server_env,
-    sign_up,
-)
+from testing import BASE_DIR
+from testing.browser import chromium
+from testing.clients import at_once
 from testing.cloudinary import cloudinary_stand_in
+from testing.images import image_bytes
+from testing.servers import bearer, free_port, gunicorn_server, manage, procfile_command, server_env, sign_up
 
 pytestmark = pytest.mark.server
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from testing import gunicorn_server, server_env, sign_up
+from testing.servers import gunicorn_server, server_env, sign_up
 
 pytestmark = pytest.mark.server
 

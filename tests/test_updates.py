@@ -11,7 +11,6 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.tests.factories import CommentFactory
-from conftest import bearer_client
 from drf_api.models import RowDeleted
 from likes.models import Like
 from messaging.models import Message
@@ -19,6 +18,7 @@ from messaging.tests.factories import MessageFactory
 from posts.models import Post
 from posts.tests.factories import PostFactory
 from profiles.models import Profile
+from testing.clients import bearer_client
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from drf_api.images import ALLOWED_FORMATS
-from testing import image_bytes
+from testing.images import image_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from testing import BASE_DIR, manage, server_env
+from testing import BASE_DIR
+from testing.servers import manage, server_env
 
 
 @pytest.mark.django_db

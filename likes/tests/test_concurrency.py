@@ -7,7 +7,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from followers.models import Follower
 from likes.models import Like
 from posts.tests.factories import PostFactory
-from testing import at_once
+from testing.clients import at_once
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(

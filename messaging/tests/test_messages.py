@@ -8,13 +8,13 @@ from freezegun import freeze_time
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from conftest import bearer_client
 from drf_api.tests.test_images import png_header_only
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import conversation_list, thread_queryset
 from messaging.serializers import ConversationSerializer, MessageSerializer, message_time_label
 from messaging.tests.factories import MessageFactory
-from testing import image_bytes, image_upload
+from testing.clients import bearer_client
+from testing.images import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from posts.models import Post
 from posts.querysets import post_queryset
 from posts.serializers import PostSerializer
 from posts.tests.factories import PostFactory
-from testing import image_bytes, image_upload
+from testing.images import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from followers.models import Follower
 from posts.models import Post
 from profiles.querysets import profile_queryset
 from profiles.serializers import ProfileSerializer
-from testing import image_bytes, image_upload
+from testing.images import image_bytes, image_upload
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

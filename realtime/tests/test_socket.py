@@ -11,7 +11,6 @@ from django.utils import timezone
 from freezegun import freeze_time
 from rest_framework_simplejwt.tokens import AccessToken
 
-from conftest import bearer_client
 from drf_api.asgi import application
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
@@ -19,6 +18,7 @@ from realtime.auth import AllowedHostsValidator, JWTAuthMiddleware
 from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS
 from realtime.models import OpenSocket
 from realtime.routing import websocket_urlpatterns
+from testing.clients import bearer_client
 from users import sessions
 from users.models import SessionFamily
 from users.tests.factories import UserFactory

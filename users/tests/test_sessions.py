@@ -12,7 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from testing import at_once
+from testing.clients import at_once
 from users import sessions
 from users.models import SessionFamily
 from users.tests.factories import PASSWORD, UserFactory
