@@ -4,12 +4,16 @@ A follow, a like or a comment creates one for the person it concerns, never for 
 action. Undoing the cause removes it through the foreign key's cascade (see the model).
 """
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from comments.models import Comment
 from followers.models import Follower
 from likes.models import Like
 from notifications.models import Notification
+
+# Sent inside the transaction that marked a user's notifications read (notifications/services.py):
+# recipient, up_to (every notification of theirs up to that id is now read).
+notifications_read = Signal()
 
 
 def notify(*, recipient_id, actor_id, **cause):

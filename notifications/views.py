@@ -10,6 +10,7 @@ from notifications.filters import NotificationFilter
 from notifications.models import Notification
 from notifications.querysets import notification_queryset
 from notifications.serializers import MarkReadSerializer, NotificationSerializer
+from notifications.services import notifications_mark_read
 
 
 class NotificationList(generics.ListAPIView):
@@ -36,7 +37,8 @@ class UnreadCount(APIView):
 
 
 class MarkRead(APIView):
-    """Mark the caller's notifications read: all of them, or those up to an id (a JSON body, or none)."""
+    """Mark the caller's notifications read: all of them, or those up to an id (a JSON body, or none).
+    The caller's sockets (their other tabs) get `notification.read`."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
@@ -48,7 +50,5 @@ class MarkRead(APIView):
     def post(self, request):
         serializer = MarkReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        unread = Notification.objects.filter(recipient=request.user, read=False)
-        if "up_to" in serializer.validated_data:
-            unread = unread.filter(id__lte=serializer.validated_data["up_to"])
-        return Response({"updated": unread.update(read=True)})
+        updated = notifications_mark_read(recipient=request.user, up_to=serializer.validated_data.get("up_to"))
+        return Response({"updated": updated})

@@ -1,7 +1,7 @@
 """What the socket pushes, decided where the writes happen: after the transaction commits.
 
-Each write that concerns a user (a message sent, edited, deleted or read, a notification made
-or removed) is queued with `transaction.on_commit`, so a write that rolls back pushes nothing.
+Each write that concerns a user (a message sent, edited, deleted or read, a notification made,
+read or removed) is queued with `transaction.on_commit`, so a write that rolls back pushes nothing.
 Each queued event goes to the group of every person it concerns, `user.<id>`; the consumer
 turns it into the REST representation for that person (realtime/consumers.py).
 """
@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from messaging.models import Message
 from messaging.signals import messages_read
 from notifications.models import Notification
+from notifications.signals import notifications_read
 from users.signals import sign_ins_ended
 
 
@@ -65,6 +66,11 @@ def conversation_read(sender, reader, partner, up_to, **kwargs):
 def notification_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         push_after_commit(instance.recipient_id, "notification.created", id=instance.id)
+
+
+@receiver(notifications_read, dispatch_uid="realtime.notifications_read")
+def notifications_were_read(sender, recipient, up_to, **kwargs):
+    push_after_commit(recipient.id, "notification.read", data={"up_to": up_to})
 
 
 @receiver(post_delete, sender=Notification, dispatch_uid="realtime.notification_deleted")

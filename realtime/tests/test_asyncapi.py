@@ -11,7 +11,7 @@ from testing import BASE_DIR
 SPEC_SCHEMA = BASE_DIR / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0-without-$id.json"
 EVENTS_SENT = {
     "message.created", "message.updated", "message.deleted", "conversation.read",
-    "notification.created", "notification.deleted", "typing", "error",
+    "notification.created", "notification.deleted", "notification.read", "typing", "error",
 }
 
 

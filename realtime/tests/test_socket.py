@@ -196,6 +196,36 @@ def test_notifications_are_pushed_when_made_and_when_undone():
     run(scenario)
 
 
+def test_marking_notifications_read_tells_the_users_other_tabs_and_nobody_else():
+    author, fan, bystander = UserFactory(), UserFactory(), UserFactory()
+    posts, later_post = PostFactory.create_batch(3, owner=author), PostFactory(owner=author)
+    tokens = [access_token(user) for user in (author, bystander)]
+    as_author, as_fan = bearer_client(author), bearer_client(fan)
+
+    async def scenario():
+        other_tab, theirs = (await open_socket(tokens[0]))[0], (await open_socket(tokens[1]))[0]
+        for post in posts:
+            await sync_to_async(as_fan.post)("/likes/", {"post": post.id}, format="json")
+            await next_event(other_tab)  # notification.created
+        ids = sorted(item["id"] for item in (await sync_to_async(as_author.get)("/notifications/")).json()["results"])
+        marked = await sync_to_async(as_author.post)("/notifications/read/", {"up_to": ids[1]}, format="json")
+        assert marked.json() == {"updated": 2}
+        assert await next_event(other_tab) == {"type": "notification.read", "data": {"up_to": ids[1]}}
+        everything = await sync_to_async(as_author.post)("/notifications/read/", format="json")
+        assert everything.json() == {"updated": 1}
+        assert await next_event(other_tab) == {"type": "notification.read", "data": {"up_to": ids[2]}}
+        nothing_left = await sync_to_async(as_author.post)("/notifications/read/", format="json")
+        assert nothing_left.json() == {"updated": 0}
+        assert await other_tab.receive_nothing(timeout=0.3), "nothing changed, nothing is sent"
+        assert await theirs.receive_nothing(timeout=0.3), "another user hears nothing"
+        await sync_to_async(as_fan.post)("/likes/", {"post": later_post.id}, format="json")
+        assert (await next_event(other_tab))["type"] == "notification.created", "positive control: still live"
+        for socket in (other_tab, theirs):
+            await socket.disconnect()
+
+    run(scenario)
+
+
 def test_a_write_that_rolls_back_pushes_nothing():
     alice, bob = UserFactory(), UserFactory()
 
