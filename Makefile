@@ -38,9 +38,11 @@ run: migrate
 ## schemathesis fuzzing and the race tests against gunicorn), then the Postman collection.
 test: lint test-sqlite test-postgres postman bench-smoke
 
-## ruff over the whole tree (configuration in pyproject.toml).
+## ruff over the whole tree, and mypy (django-stubs, djangorestframework-stubs) over the services
+## (configuration of both in pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(RUN_ENV) $(BIN)/mypy
 
 test-sqlite: install-dev node_modules/.installed
 	scripts/ensure-debian-packages.sh chromium nginx redis-server

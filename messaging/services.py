@@ -1,5 +1,8 @@
 """Writes that touch the conversation as a whole. Views call these; they do not re-implement them."""
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -8,14 +11,15 @@ from drf_api.media import delete_after_commit
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
 from messaging.signals import messages_read
+from users.models import User
 
 
-def message_send(*, sender, recipient, content="", image=None):
+def message_send(*, sender: User, recipient: User, content: str = "", image: File | None = None) -> Message:
     """Send (and so start or reopen) a conversation. The caller has validated the content."""
     return Message.objects.create(sender=sender, recipient=recipient, content=content, image=image or "")
 
 
-def message_update(*, message, **changes):
+def message_update(*, message: Message, **changes: Any) -> Message:
     for field, value in changes.items():
         setattr(message, field, value)
     message.edited_at = timezone.now()
@@ -24,7 +28,7 @@ def message_update(*, message, **changes):
 
 
 @transaction.atomic
-def messages_mark_read(*, reader, partner):
+def messages_mark_read(*, reader: User, partner: User) -> int:
     """Mark everything `partner` sent `reader` as read; how many messages changed."""
     unread = Message.objects.filter(sender=partner, recipient=reader, read=False)
     up_to = unread.aggregate(newest=Max("id"))["newest"]
@@ -36,7 +40,7 @@ def messages_mark_read(*, reader, partner):
 
 
 @transaction.atomic
-def chat_delete(*, owner, partner):
+def chat_delete(*, owner: User, partner: User) -> None:
     """Hide the chat from `owner` only: record the newest message id it had.
 
     An upsert, so that two deletions at once cannot collide; messages sent later show again.
@@ -56,7 +60,7 @@ def chat_delete(*, owner, partner):
     forget_messages_nobody_sees(owner, partner)
 
 
-def forget_messages_nobody_sees(user, partner):
+def forget_messages_nobody_sees(user: User, partner: User) -> None:
     """Delete the messages both participants have hidden: nobody can see them any more, so they
     go, and their images with them (deleted from storage after commit, drf_api/media.py).
 

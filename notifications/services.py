@@ -4,10 +4,11 @@ from django.db.models import Max
 
 from notifications.models import Notification
 from notifications.signals import notifications_read
+from users.models import User
 
 
 @transaction.atomic
-def notifications_mark_read(*, recipient, up_to: int | None = None) -> int:
+def notifications_mark_read(*, recipient: User, up_to: int | None = None) -> int:
     """Mark `recipient`'s unread notifications read (all, or those with an id up to `up_to`); how
     many changed. The user's other tabs are told (`notifications_read`: the socket's
     `notification.read`, after commit)."""
