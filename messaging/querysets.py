@@ -72,37 +72,39 @@ def conversation_sql(search_sql=""):
     The partners are found by skipping along the two conversation indexes, one index probe per
     partner (a recursive "loose index scan": the smallest partner id after the last one found);
     each partner's newest visible message is one more probe (after what a chat deletion hid), its
-    unread count a count in the small partial index of unread messages. Parameters: the caller's
-    id seven times, then `search_sql`'s (an `AND partner IN (...)` on partner ids)."""
+    unread count a count in the small partial index of unread messages. Named parameters:
+    `%(user)s`, the caller's id, and those of `search_sql` (an `AND partner IN (...)` on partner ids)."""
     message, deletion = Message._meta.db_table, ChatDeletion._meta.db_table
     users, profiles = get_user_model()._meta.db_table, Profile._meta.db_table
     return f"""
         WITH RECURSIVE above(partner) AS (
-            SELECT MIN(user_high) FROM {message} WHERE user_low = %s
+            SELECT MIN(user_high) FROM {message} WHERE user_low = %(user)s
             UNION ALL
-            SELECT (SELECT MIN(m.user_high) FROM {message} AS m WHERE m.user_low = %s AND m.user_high > above.partner)
+            SELECT (SELECT MIN(m.user_high) FROM {message} AS m
+                    WHERE m.user_low = %(user)s AND m.user_high > above.partner)
             FROM above WHERE above.partner IS NOT NULL
         ), below(partner) AS (
-            SELECT MIN(user_low) FROM {message} WHERE user_high = %s
+            SELECT MIN(user_low) FROM {message} WHERE user_high = %(user)s
             UNION ALL
-            SELECT (SELECT MIN(m.user_low) FROM {message} AS m WHERE m.user_high = %s AND m.user_low > below.partner)
+            SELECT (SELECT MIN(m.user_low) FROM {message} AS m
+                    WHERE m.user_high = %(user)s AND m.user_low > below.partner)
             FROM below WHERE below.partner IS NOT NULL
         ), partners(partner, low, high) AS (
-            SELECT partner, %s, partner FROM above WHERE partner IS NOT NULL
+            SELECT partner, %(user)s, partner FROM above WHERE partner IS NOT NULL
             UNION ALL
-            SELECT partner, partner, %s FROM below WHERE partner IS NOT NULL
+            SELECT partner, partner, %(user)s FROM below WHERE partner IS NOT NULL
         ), newest(partner, hidden, last_id) AS MATERIALIZED (
             SELECT p.partner, COALESCE(d.up_to_message_id, 0), (
                 SELECT MAX(m.id) FROM {message} AS m
                 WHERE m.user_low = p.low AND m.user_high = p.high AND m.id > COALESCE(d.up_to_message_id, 0)
             )
             FROM partners AS p
-            LEFT JOIN {deletion} AS d ON d.owner_id = %s AND d.partner_id = p.partner
+            LEFT JOIN {deletion} AS d ON d.owner_id = %(user)s AND d.partner_id = p.partner
             WHERE true {search_sql}
         )
         SELECT n.partner, u.username, pr.image, m.content, m.timestamp, (
             SELECT COUNT(*) FROM {message} AS r
-            WHERE r.recipient_id = %s AND r.sender_id = n.partner AND NOT r."read" AND r.id > n.hidden
+            WHERE r.recipient_id = %(user)s AND r.sender_id = n.partner AND NOT r."read" AND r.id > n.hidden
         )
         FROM newest AS n
         JOIN {message} AS m ON m.id = n.last_id
@@ -112,15 +114,23 @@ def conversation_sql(search_sql=""):
     """
 
 
+def partners_named_like(search):
+    """(`AND p.partner IN (...)` for users whose username contains `search`, case-insensitively, as
+    the ORM's `username__icontains` compares on this database; its `%(search)s` value)."""
+    users = get_user_model()._meta.db_table
+    column = connection.ops.lookup_cast("icontains") % "u.username"
+    compare = connection.operators["icontains"] % "%(search)s"
+    pattern = f"%{connection.ops.prep_for_like_query(search)}%"
+    return f"AND p.partner IN (SELECT u.id FROM {users} AS u WHERE {column} {compare})", pattern
+
+
 def conversation_list(user, search=None):
     """The caller's conversations, most recent first, in one statement (conversation_sql)."""
-    search_sql, search_params = "", ()
+    search_sql, params = "", {"user": user.id}
     if search:
-        matching = get_user_model().objects.filter(username__icontains=search).values("id")
-        sql, search_params = matching.query.sql_with_params()
-        search_sql = f"AND p.partner IN ({sql})"
+        search_sql, params["search"] = partners_named_like(search)
     with connection.cursor() as cursor:
-        cursor.execute(conversation_sql(search_sql), [*[user.id] * 7, *search_params, user.id])
+        cursor.execute(conversation_sql(search_sql), params)
         rows = cursor.fetchall()
     return [
         Conversation(partner, username, ImageFieldFile(None, PROFILE_IMAGE, image), content, aware(sent_at), unread)

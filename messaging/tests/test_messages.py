@@ -522,3 +522,12 @@ def test_after_that_is_not_a_message_id_is_400(bob, as_alice, after):
     response = as_alice.get(f"/messages/{bob.id}/", {"after": after})
     assert response.status_code == 400
     assert response.json() == {"after": ["Enter a whole number."]}
+
+
+def test_conversation_search_takes_its_text_literally(as_alice, alice):
+    """The search text is a value, never SQL or a LIKE pattern: % and _ match only themselves."""
+    for name in ("per%cent", "under_score", "plain"):
+        MessageFactory(sender=alice, recipient=UserFactory(username=name))
+    found = {term: [entry["username"] for entry in as_alice.get("/messages/", {"search": term}).json()]
+             for term in ("%", "_", "R%C", "' OR 1=1 --")}
+    assert found == {"%": ["per%cent"], "_": ["under_score"], "R%C": ["per%cent"], "' OR 1=1 --": []}
