@@ -10,6 +10,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from drf_api.images import is_full_url
+
 STATIC_FILES_NOT_COLLECTED = "drf_api.E001"
 
 
@@ -18,8 +20,7 @@ def static_files_are_collected(app_configs=None, **kwargs):
     """With DEBUG off, static files come from collectstatic's manifest: the default images must be in it."""
     if settings.DEBUG or not hasattr(staticfiles_storage, "stored_name"):
         return []
-    names = [name for name in (settings.DEFAULT_PROFILE_IMAGE, settings.DEFAULT_POST_IMAGE)
-             if not name.startswith(("http://", "https://"))]
+    names = [name for name in (settings.DEFAULT_PROFILE_IMAGE, settings.DEFAULT_POST_IMAGE) if not is_full_url(name)]
     missing = []
     for name in names:
         try:

@@ -108,6 +108,11 @@ class ImageUploadField(serializers.ImageField):
         return stored
 
 
+def is_full_url(name):
+    """A default image given as a full URL (from the environment) rather than a static file path."""
+    return name.startswith(("http://", "https://"))
+
+
 def absolute_media_url(request, field_file, default):
     """The absolute URL of an uploaded image, or of `default` when none was uploaded.
 
@@ -115,7 +120,7 @@ def absolute_media_url(request, field_file, default):
     Each URL is made once per request: a page of 10 posts shows up to 20 images, most of them the
     same two defaults (make bench).
     """
-    if not field_file and default.startswith(("http://", "https://")):
+    if not field_file and is_full_url(default):
         return default
     key = (id(field_file.storage), field_file.name) if field_file else (None, default)
     urls = request.__dict__.setdefault("_absolute_media_urls", {}) if request is not None else {}

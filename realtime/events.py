@@ -27,15 +27,14 @@ def sign_in_group(family_id):
     return f"sign-in.{family_id}"
 
 
+def send_after_commit(group, message):
+    """Queue a channel-layer `message` for `group`, sent once the current transaction commits."""
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, message))
+
+
 def push_after_commit(user_id, event, **payload):
     """Queue `event` for `user_id`'s sockets, sent once the current transaction commits."""
-
-    def send():
-        async_to_sync(get_channel_layer().group_send)(
-            user_group(user_id), {"type": "live.event", "event": event, **payload}
-        )
-
-    transaction.on_commit(send)
+    send_after_commit(user_group(user_id), {"type": "live.event", "event": event, **payload})
 
 
 @receiver(post_save, sender=Message, dispatch_uid="realtime.message_saved")
@@ -81,10 +80,5 @@ def notification_deleted(sender, instance, **kwargs):
 @receiver(sign_ins_ended, dispatch_uid="realtime.sign_ins_ended")
 def close_sockets_of_ended_sign_ins(sender, family_ids, **kwargs):
     """Sockets of a sign-in that ended close (4003) once the revocation commits."""
-
-    def send():
-        layer = get_channel_layer()
-        for family_id in family_ids:
-            async_to_sync(layer.group_send)(sign_in_group(family_id), {"type": "live.signed_out"})
-
-    transaction.on_commit(send)
+    for family_id in family_ids:
+        send_after_commit(sign_in_group(family_id), {"type": "live.signed_out"})

@@ -47,11 +47,13 @@ class UserDetail(generics.RetrieveAPIView):
 
 
 class SessionCookieViewMixin:
-    """Views that set the auth cookies refuse requests another site could have made."""
+    """Views that set or clear the auth cookies refuse requests another site could have made."""
+
+    cookie_action = "Signing in"  # what the refusal says is not allowed
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        sessions.check_cookie_setting_request(request)
+        sessions.check_cookie_setting_request(request, action=self.cookie_action)
 
 
 @extend_schema(responses={200: TokenPairSerializer})
@@ -129,7 +131,7 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
         return response
 
 
-class LogoutView(APIView):
+class LogoutView(SessionCookieViewMixin, APIView):
     """Log out: end the sign-in of the refresh token (from the body or the cookie) and clear the
     cookies; its access tokens and open sockets end with it.
 
@@ -145,10 +147,7 @@ class LogoutView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "dj_rest_auth"
     serializer_class = LogoutSerializer
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        sessions.check_cookie_setting_request(request, action="Signing out")
+    cookie_action = "Signing out"
 
     @extend_schema(
         request=LogoutSerializer,
