@@ -8,11 +8,13 @@ import uuid
 import warnings
 
 from django.conf import settings
+from django.db.models.fields.files import ImageFieldFile
 from django.templatetags.static import static
 from PIL import Image
 from rest_framework import serializers
 
 from drf_api.media import clean_image
+from drf_api.reads import Column
 
 # Pillow's format name: (file extension, MIME type).
 ALLOWED_FORMATS = {
@@ -128,6 +130,38 @@ def absolute_media_url(request, field_file, default):
         url = field_file.url if field_file else static(default)
         urls[key] = request.build_absolute_uri(url) if request is not None else url
     return urls[key]
+
+
+def stored_image_url(model_field, default_image_setting=None):
+    """A read path's `show` for a stored image's file name (drf_api.reads.Column): its absolute
+    URL, or, with no image, the default image's (`settings.<default_image_setting>`) or null."""
+
+    def show(name, request):
+        if name:
+            return absolute_media_url(request, ImageFieldFile(None, model_field, name), "")
+        if default_image_setting is None:
+            return None
+        return absolute_media_url(request, None, getattr(settings, default_image_setting))
+
+    return show
+
+
+def image_columns(table, model, default_image_setting=None, description="The image"):
+    """A stored image's three columns for a read path (drf_api.reads): its URL (the default
+    image's, or null, without one) and its size in pixels, read from `model`'s `table`."""
+    nullable = default_image_setting is None
+    return [
+        Column(
+            "image", f"{table}.image",
+            serializers.URLField(read_only=True, allow_null=nullable, help_text=f"{description}'s absolute URL"
+                                 + ("; null without one." if nullable else ", or the default image's.")),
+            show=stored_image_url(model._meta.get_field("image"), default_image_setting),
+        ),
+        Column("image_width", f"{table}.image_width", serializers.IntegerField(
+            read_only=True, allow_null=True, help_text="The stored image's width in pixels; null without one.")),
+        Column("image_height", f"{table}.image_height", serializers.IntegerField(
+            read_only=True, allow_null=True, help_text="The stored image's height in pixels; null without one.")),
+    ]
 
 
 def profile_image_url(request, profile):

@@ -13,6 +13,9 @@ Two scale traps are handled here for every list (make bench measures both on 200
 Cursor paging costs the same on the thousandth page as on the first: it asks for the rows
 after the last one seen, through the list's ordering index, and never counts.
 """
+from abc import ABC, abstractmethod
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -38,13 +41,31 @@ def strict_page_size(request, default):
     return min(int(value), MAX_PAGE_SIZE)
 
 
+class PagedRead(ABC):
+    """A list whose rows are found as ids first and then read in full (drf_api.reads.ReadList):
+    what both paginators page besides a plain queryset.
+
+    `ids` is the ORM's part (filters, ordering); filtering, ordering and slicing the list (what
+    the cursor paginator does) apply to it, and iterating reads the rows. `read(counted)` reads
+    them together with the count of the rows of `counted` when it can (None when not).
+    """
+
+    ids: QuerySet
+
+    @abstractmethod
+    def read(self, counted: QuerySet | None = None) -> tuple[list[Any], int | None]: ...
+
+    @abstractmethod
+    def __getitem__(self, bounds: slice) -> "PagedRead": ...
+
+
 def rows_between(rows, bottom, top):
     """rows[bottom:top], the ids found first (an index walk) and only those rows read in full.
 
-    A list that selects only values (posts select their ids, then read the page's rows through
-    posts.querysets.post_rows_of) is that first step already.
+    A PagedRead list is that first step already.
     """
-    if not isinstance(rows, QuerySet) or rows.query.values_select or (bottom == 0 and filters_nothing(rows)):
+    if (isinstance(rows, PagedRead) or not isinstance(rows, QuerySet) or rows.query.values_select
+            or (bottom == 0 and filters_nothing(rows))):
         # A first page that filters nothing is a walk down the ordering index already.
         return rows[bottom:top]
     return rows.filter(pk__in=rows.values("pk")[bottom:top])
@@ -53,28 +74,30 @@ def rows_between(rows, bottom, top):
 class DeferredJoinPaginator(Paginator):
     """Django's paginator, counting through exact_count() and reading pages by their ids.
 
-    A list that can read a page together with the count of all its rows offers
-    `read_counted(bottom, top) -> (rows, count)` (posts.querysets.PostRows: one statement on
+    A PagedRead list reads a page together with the count of all its rows (one statement on
     PostgreSQL); its count is then whatever that read says, not a query of its own. The count is
     None when it could not come along (an empty page after the first): it is then counted.
     """
 
     @cached_property
     def count(self):
-        return exact_count(self.object_list)
+        rows = self.object_list
+        return exact_count(rows.ids if isinstance(rows, PagedRead) else rows)
 
     def page(self, number):
-        read_counted = getattr(self.object_list, "read_counted", None)
+        rows = self.object_list
         whole = isinstance(number, int) or (isinstance(number, str) and number.isdecimal())
-        if (read_counted is None or self.orphans or "count" in self.__dict__ or not whole or int(number) < 1
-                or (int(number) - 1) * self.per_page > LARGEST_OFFSET):
+        if (not isinstance(rows, PagedRead) or self.orphans or "count" in self.__dict__ or not whole
+                or int(number) < 1 or (int(number) - 1) * self.per_page > LARGEST_OFFSET):
             # Django's way: a page number that is not one is refused before anything is counted,
             # and one past the last page after counting.
             return self.page_after_count(number)
         bottom = (int(number) - 1) * self.per_page
-        rows, count = read_counted(bottom, bottom + self.per_page)
-        self.count = exact_count(self.object_list) if count is None else count
-        return self._get_page(rows, self.validate_number(number), self)
+        page, count = rows[bottom:bottom + self.per_page].read(counted=rows.ids)
+        if count is None and not page and bottom == 0:
+            count = 0  # an empty first page: the list is empty
+        self.count = self.count if count is None else count
+        return self._get_page(page, self.validate_number(number), self)
 
     def page_after_count(self, number):
         number = self.validate_number(number)
@@ -124,7 +147,8 @@ class CursorPagination(pagination.CursorPagination):
         if request.query_params.get("ordering"):
             raise ValidationError({"cursor": ["A cursor pages the default order: leave out `ordering`, "
                                               "or page by number."]})
-        return tuple(queryset.query.order_by or queryset.model._meta.ordering)
+        rows = queryset.ids if isinstance(queryset, PagedRead) else queryset
+        return tuple(rows.query.order_by or rows.model._meta.ordering)
 
     def decode_cursor(self, request):
         if not request.query_params.get(self.cursor_query_param):

@@ -14,9 +14,18 @@ from drf_spectacular import openapi
 from drf_spectacular.contrib.rest_auth import SimpleJWTCookieScheme
 from rest_framework.request import Request
 
+from drf_api.reads import ReadPathView
+
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, with anonymous access listed wherever the view's permissions allow it."""
+
+    def get_response_serializers(self):
+        """A view answering from a read path documents its responses by the read path's serializer
+        (drf_api.reads); its serializer_class documents only request bodies."""
+        if isinstance(self.view, ReadPathView):
+            return self.view.read_path.serializer
+        return super().get_response_serializers()
 
     def get_auth(self):
         auths = super().get_auth()

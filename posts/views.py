@@ -2,19 +2,23 @@ from rest_framework import generics
 
 from drf_api.filters import FilterBackend, OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
+from drf_api.reads import ReadPathView
 from posts.filters import PostFilter, PostSearchFilter
-from posts.querysets import post_queryset, post_rows_of, posts_with_counts, with_latest_like_at
-from posts.serializers import PostSerializer
+from posts.models import Post
+from posts.querysets import orderable_posts, with_latest_like_at
+from posts.reads import POST
+from posts.serializers import PostInputSerializer
 
 
-class PostList(generics.ListCreateAPIView):
+class PostList(ReadPathView, generics.ListCreateAPIView):
     """Posts, newest first: the feed, a profile's posts or likes, search and orderings.
 
     `ordering=likes__created_at` sorts by the latest like, or, with `liked=`, by when that
     profile liked the post.
     """
 
-    serializer_class = PostSerializer
+    read_path = POST
+    serializer_class = PostInputSerializer
     filter_backends = [FilterBackend, PostSearchFilter, OrderingFilter]
     filterset_class = PostFilter
     search_fields = ["title", "owner__username"]
@@ -22,26 +26,16 @@ class PostList(generics.ListCreateAPIView):
     ordering_aliases = {"likes__created_at": with_latest_like_at}
 
     def get_queryset(self):
-        return post_queryset(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        """A page in two steps: the ORM finds the page's ids through the filters, search,
-        ordering and paging (an index walk); then a fixed SQL text reads those posts in full, in
-        the same statement on PostgreSQL (posts.querysets.post_rows_of)."""
-        page = self.paginate_queryset(post_rows_of(self.filter_queryset(posts_with_counts()), request.user))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return orderable_posts()
 
     def perform_create(self, serializer):
-        post = serializer.save(owner=self.request.user)
-        # Read it back the way lists read it, so the response carries the computed fields.
-        serializer.instance = self.get_queryset().get(pk=post.pk)
+        serializer.save(owner=self.request.user)
 
 
-class PostDetail(generics.RetrieveUpdateDestroyAPIView):
+class PostDetail(ReadPathView, generics.RetrieveUpdateDestroyAPIView):
     """A post; only its owner may change or delete it."""
 
-    serializer_class = PostSerializer
+    read_path = POST
+    serializer_class = PostInputSerializer
     permission_classes = [IsOwnerOrReadOnly]
-
-    def get_queryset(self):
-        return post_queryset(self.request.user)
+    queryset = Post.objects.all()

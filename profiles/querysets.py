@@ -1,10 +1,14 @@
-"""How profiles are read: one query for a page, whatever its size and whoever asks."""
-from django.db.models import OuterRef, Subquery
+"""How profiles are found: the ORM's part of a list (filters, ordering, paging); profiles.reads
+reads them."""
+from functools import cache
 
-from drf_api.querysets import callers_row_id, own_columns, person_columns, subquery_count
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+
 from followers.models import Follower
-from posts.models import Post
 from profiles.models import Profile
+from profiles.reads import PROFILE
+
+COUNTS = ["posts_count", "followers_count", "following_count"]
 
 
 def latest_follow_at(user_field, name):
@@ -18,20 +22,9 @@ def latest_follow_at(user_field, name):
     return annotate
 
 
-def profile_queryset(user):
-    """Profiles with their counts and the caller's follow (if any).
-
-    Only the columns a profile shows: of its owner, the id and username (not the password hash,
-    email or flags).
-    """
-    return (
-        Profile.objects.select_related("owner")
-        .only(*own_columns(Profile), *person_columns("owner", profile=False))
-        .annotate(
-            posts_count=subquery_count(Post.objects.all(), "owner", ref="owner"),
-            followers_count=subquery_count(Follower.objects.all(), "followed", ref="owner"),
-            following_count=subquery_count(Follower.objects.all(), "owner", ref="owner"),
-            following_id=callers_row_id(Follower.objects.filter(followed=OuterRef("owner")), user),
-        )
-        .order_by("-created_at", "-id")
-    )
+@cache
+def orderable_profiles() -> QuerySet:
+    """Profiles for the ORM to filter and order, newest first; the counts are the read path's own
+    expressions, computed only when a list is ordered by them. Built once per process."""
+    counts = {name: PROFILE.annotation(name, IntegerField()) for name in COUNTS}
+    return Profile.objects.annotate(**counts).order_by("-created_at", "-id")

@@ -2,9 +2,12 @@ from rest_framework import generics
 
 from drf_api.filters import FilterBackend, OrderingFilter, SearchFilter
 from drf_api.permissions import IsOwnerOrReadOnly
+from drf_api.reads import ReadPathView
 from profiles.filters import ProfileFilter
-from profiles.querysets import latest_follow_at, profile_queryset
-from profiles.serializers import ProfileSerializer
+from profiles.models import Profile
+from profiles.querysets import COUNTS, latest_follow_at, orderable_profiles
+from profiles.reads import PROFILE
+from profiles.serializers import ProfileInputSerializer
 
 PROFILE_ORDERING_ALIASES = {
     # The contract's names for "most recently followed someone" / "most recently followed".
@@ -13,34 +16,35 @@ PROFILE_ORDERING_ALIASES = {
 }
 
 
-class ProfileList(generics.ListAPIView):
+class ProfileList(ReadPathView, generics.ListAPIView):
     """Profiles, newest first; filter by who follows whom, order by counts or follow times."""
 
-    serializer_class = ProfileSerializer
+    read_path = PROFILE
+    serializer_class = ProfileInputSerializer
     filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     filterset_class = ProfileFilter
     search_fields = ["owner__username", "name"]
-    ordering_fields = ["posts_count", "followers_count", "following_count", "created_at"]
+    ordering_fields = [*COUNTS, "created_at"]
     ordering_aliases = PROFILE_ORDERING_ALIASES
 
     def get_queryset(self):
-        return profile_queryset(self.request.user)
+        return orderable_profiles()
 
 
-class MostFollowedProfileList(generics.ListAPIView):
+class MostFollowedProfileList(ReadPathView, generics.ListAPIView):
     """Profiles with the most followers first; ties go to the newest profile."""
 
-    serializer_class = ProfileSerializer
+    read_path = PROFILE
+    serializer_class = ProfileInputSerializer
 
     def get_queryset(self):
-        return profile_queryset(self.request.user).order_by("-followers_count", "-created_at", "-id")
+        return orderable_profiles().order_by("-followers_count", "-created_at", "-id")
 
 
-class ProfileDetail(generics.RetrieveUpdateAPIView):
+class ProfileDetail(ReadPathView, generics.RetrieveUpdateAPIView):
     """A profile; its owner may change `name`, `content` and `image`."""
 
-    serializer_class = ProfileSerializer
+    read_path = PROFILE
+    serializer_class = ProfileInputSerializer
     permission_classes = [IsOwnerOrReadOnly]
-
-    def get_queryset(self):
-        return profile_queryset(self.request.user)
+    queryset = Profile.objects.all()

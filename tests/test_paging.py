@@ -15,10 +15,10 @@ from followers.tests.factories import FollowerFactory
 from likes.querysets import like_queryset
 from likes.tests.factories import LikeFactory
 from posts.models import Post
-from posts.querysets import post_queryset
+from posts.querysets import orderable_posts
 from posts.tests.factories import PostFactory
 from profiles.models import Profile
-from profiles.querysets import profile_queryset
+from profiles.querysets import orderable_profiles
 from testing.clients import at_once
 from users.tests.factories import UserFactory
 
@@ -123,7 +123,7 @@ def test_the_schema_documents_the_cursor_and_an_optional_count(api_client):
 
 def test_every_page_holds_exactly_the_rows_of_a_plain_slice(api_client, community):
     """Pages are read by their ids first; they hold what slicing the list would give, in order."""
-    newest_first = list(post_queryset(UserFactory()).values_list("id", flat=True))
+    newest_first = list(orderable_posts().values_list("id", flat=True))
     for ordering, expected in [(None, newest_first), ("created_at", newest_first[::-1])]:
         for page in range(1, 5):
             params = {"page": page, "page_size": 7, **({"ordering": ordering} if ordering else {})}
@@ -223,7 +223,7 @@ def test_the_whole_profiles_list_reads_its_kept_count(api_client, community, use
 
 @postgresql_only
 @pytest.mark.parametrize("rows, index", [
-    (post_queryset, "post_newest_idx"), (lambda user: profile_queryset(user), "profile_newest_idx"),
+    (lambda user: orderable_posts(), "post_newest_idx"), (lambda user: orderable_profiles(), "profile_newest_idx"),
     (lambda user: comment_queryset(), "comment_newest_idx"), (lambda user: like_queryset(), "like_newest_idx"),
     (lambda user: follower_queryset(), "follower_newest_idx"),
 ])
@@ -254,7 +254,7 @@ def test_search_can_use_the_trigram_indexes(community):
     from posts.filters import PostSearchFilter
 
     queryset = PostSearchFilter().filter_queryset(
-        type("Request", (), {"query_params": {"search": "sunset"}})(), post_queryset(UserFactory()), None
+        type("Request", (), {"query_params": {"search": "sunset"}})(), orderable_posts(), None
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

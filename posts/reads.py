@@ -1,0 +1,74 @@
+"""How a post is read and shown: its columns, declared once (drf_api.reads).
+
+A post shows its author (username, profile id and image), its counts of likes and comments, and
+the caller's like, if any: `%(user)s` is the caller's id (null when signed out).
+"""
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from comments.models import Comment
+from drf_api.counting import filters_nothing
+from drf_api.images import image_columns, stored_image_url
+from drf_api.querysets import aware
+from drf_api.reads import Column, ReadPath
+from drf_api.serializers import DisplayDateField, shown_date
+from likes.models import Like
+from posts.models import Post
+from profiles.models import Profile
+
+POSTS, USERS, PROFILES = Post._meta.db_table, get_user_model()._meta.db_table, Profile._meta.db_table
+LIKES, COMMENTS = Like._meta.db_table, Comment._meta.db_table
+
+NEWEST_FIRST = ("-created_at", "-id")
+NEWEST_IDS = f"SELECT id AS pk FROM {POSTS} ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"
+
+
+class PostReadPath(ReadPath):
+    def ids_sql(self, ids: QuerySet) -> tuple[str, tuple]:
+        """A page of every post, newest first (the home timeline, the commonest list), by a fixed
+        text: compiling it was 0.09 ms of a request's 1.4 ms of processor time (make bench)."""
+        query = ids.query
+        if filters_nothing(ids, sliced=True) and tuple(query.order_by) == NEWEST_FIRST and query.high_mark is not None:
+            return NEWEST_IDS, (query.high_mark - query.low_mark, query.low_mark)
+        return super().ids_sql(ids)
+
+
+POST = PostReadPath(
+    "Post",
+    tables=f"{POSTS} JOIN {USERS} AS u ON u.id = {POSTS}.owner_id "
+    f"LEFT JOIN {PROFILES} AS pr ON pr.owner_id = {POSTS}.owner_id",
+    key=f"{POSTS}.id",
+    description="A post as everyone sees it, with its author, its counts and the caller's like.",
+    columns=[
+        Column("id", f"{POSTS}.id", serializers.IntegerField(read_only=True)),
+        Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The author's username.")),
+        Column("is_owner", f"{POSTS}.owner_id = %(user)s", serializers.BooleanField(
+            read_only=True, help_text="Whether the caller wrote it."), load=bool),
+        Column("profile_id", "pr.id", serializers.IntegerField(read_only=True, help_text="The author's profile.")),
+        Column("profile_image", "pr.image", serializers.URLField(
+            read_only=True, help_text="The author's profile image, or the default one."),
+            show=stored_image_url(Profile._meta.get_field("image"), "DEFAULT_PROFILE_IMAGE")),
+        Column("created_at", f"{POSTS}.created_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
+        Column("updated_at", f"{POSTS}.updated_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
+        Column("title", f"{POSTS}.title", serializers.CharField(read_only=True)),
+        Column("content", f"{POSTS}.content", serializers.CharField(read_only=True)),
+        *image_columns(POSTS, Post, "DEFAULT_POST_IMAGE", description="The post's image"),
+        Column("image_filter", f"{POSTS}.image_filter",
+               serializers.ChoiceField(Post.ImageFilter.choices, read_only=True)),
+        Column("like_id", f"(SELECT l.id FROM {LIKES} AS l WHERE l.post_id = {POSTS}.id AND l.owner_id = %(user)s)",
+               serializers.IntegerField(read_only=True, allow_null=True, help_text="The caller's like of this post.")),
+        Column("likes_count", f"(SELECT COUNT(*) FROM {LIKES} AS l WHERE l.post_id = {POSTS}.id)",
+               serializers.IntegerField(read_only=True)),
+        Column("comments_count", f"(SELECT COUNT(*) FROM {COMMENTS} AS c WHERE c.post_id = {POSTS}.id)",
+               serializers.IntegerField(read_only=True)),
+    ],
+)
+
+
+# A profile shows how many posts its owner wrote: this app's column of the profiles' read path
+# (added in posts/apps.py, so that profiles need not know posts).
+POSTS_COUNT = Column(
+    "posts_count", f"(SELECT COUNT(*) FROM {POSTS} AS w WHERE w.owner_id = {PROFILES}.owner_id)",
+    serializers.IntegerField(read_only=True, help_text="How many posts the profile's owner wrote."),
+)

@@ -1,0 +1,44 @@
+"""How a profile is read and shown: its columns, declared once (drf_api.reads).
+
+A profile shows its owner, counts of who follows whom and the caller's follow, if any:
+`%(user)s` is the caller's id (null when signed out). How many posts its owner wrote is the posts
+app's column (posts/apps.py adds it), so that profiles need not know posts.
+"""
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from drf_api.images import image_columns
+from drf_api.querysets import aware
+from drf_api.reads import Column, ReadPath
+from drf_api.serializers import DisplayDateField, shown_date
+from followers.models import Follower
+from profiles.models import Profile
+
+PROFILES, USERS, FOLLOWERS = Profile._meta.db_table, get_user_model()._meta.db_table, Follower._meta.db_table
+
+PROFILE = ReadPath(
+    "Profile",
+    tables=f"{PROFILES} JOIN {USERS} AS u ON u.id = {PROFILES}.owner_id",
+    key=f"{PROFILES}.id",
+    description="A person's public profile, with who follows whom and the caller's follow.",
+    columns=[
+        Column("id", f"{PROFILES}.id", serializers.IntegerField(read_only=True)),
+        Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The owner's username.")),
+        Column("user_id", f"{PROFILES}.owner_id",
+               serializers.IntegerField(read_only=True, help_text="The owner's id.")),
+        Column("created_at", f"{PROFILES}.created_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
+        Column("updated_at", f"{PROFILES}.updated_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
+        Column("name", f"{PROFILES}.name", serializers.CharField(read_only=True)),
+        Column("content", f"{PROFILES}.content", serializers.CharField(read_only=True)),
+        *image_columns(PROFILES, Profile, "DEFAULT_PROFILE_IMAGE", description="The profile's image"),
+        Column("is_owner", f"{PROFILES}.owner_id = %(user)s", serializers.BooleanField(
+            read_only=True, help_text="Whether it is the caller's profile."), load=bool),
+        Column("following_id", f"(SELECT f.id FROM {FOLLOWERS} AS f "
+               f"WHERE f.followed_id = {PROFILES}.owner_id AND f.owner_id = %(user)s)",
+               serializers.IntegerField(read_only=True, allow_null=True, help_text="The caller's follow.")),
+        Column("followers_count", f"(SELECT COUNT(*) FROM {FOLLOWERS} AS f WHERE f.followed_id = {PROFILES}.owner_id)",
+               serializers.IntegerField(read_only=True)),
+        Column("following_count", f"(SELECT COUNT(*) FROM {FOLLOWERS} AS f WHERE f.owner_id = {PROFILES}.owner_id)",
+               serializers.IntegerField(read_only=True)),
+    ],
+)
