@@ -97,6 +97,11 @@ class ReadPath:
         return f"SELECT {self.columns_sql} FROM {self.tables}"
 
     @cached_property
+    def _key_index(self) -> int:
+        """Where the row's id is: the column that reads `key`."""
+        return next(index for index, column in enumerate(self.columns) if column.sql == self.key)
+
+    @cached_property
     def _loads(self) -> list[tuple[int, Callable[[Any], Any]]]:
         return [(index, column.load) for index, column in enumerate(self.columns) if column.load is not None]
 
@@ -143,7 +148,7 @@ class ReadPath:
         where = f" WHERE {self.key} IN ({', '.join(f'%({name})s' for name in names)})"
         with connections[using].cursor() as cursor:
             cursor.execute(self.select + where, {**params, **names})
-            by_id = {row[0]: row for row in map(self.row, cursor.fetchall())}
+            by_id = {row[self._key_index]: row for row in map(self.row, cursor.fetchall())}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def read_one(self, pk: int, params: Params, using: str = "default") -> tuple | None:
