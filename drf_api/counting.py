@@ -129,7 +129,7 @@ def exact_count(queryset):
     return queryset.count()
 
 
-def count_sql(queryset):
+def count_sql(queryset) -> tuple[str, tuple]:
     """A SELECT (SQL, params) whose one value is exact_count(queryset), to run inside another
     statement: the statement that reads a page can then bring its list's count along, instead of
     a second round trip to the database for it. NULL when a counted table's row is missing."""

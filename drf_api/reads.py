@@ -85,7 +85,7 @@ class ReadPath:
     @cached_property
     def row_type(self) -> type[tuple]:
         """The rows' type: a named tuple of the columns, in their order."""
-        return namedtuple(f"{self.name}Row", [column.name for column in self.columns])  # type: ignore[misc]
+        return namedtuple(f"{self.name}Row", [column.name for column in self.columns])
 
     @cached_property
     def columns_sql(self) -> str:
@@ -169,7 +169,9 @@ class ReadPath:
             return self.read(list(ids.values_list("pk", flat=True)), params, ids.db), None
         try:
             ids_sql, ids_params = named(*self.ids_sql(ids), prefix="ids_")
-            total_sql, total_params = ("NULL", {}) if counted is None else named(*count_sql(counted), prefix="total_")
+            total_sql, total_params = "NULL", dict[str, Any]()
+            if counted is not None:
+                total_sql, total_params = named(*count_sql(counted), prefix="total_")
         except EmptyResultSet:  # a filter that can match nothing, e.g. the feed of nobody followed
             return [], 0
         sql = (
@@ -261,7 +263,8 @@ class ReadPathView(generics.GenericAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A page: its ids found by the ORM, its rows read in full (one statement on PostgreSQL)."""
         rows = self.read_path.list(self.filter_queryset(self.get_queryset()), self.read_params())
-        page = self.paginate_queryset(rows)
+        # DRF types a page's source as a QuerySet; our paginators page a PagedRead (drf_api.pagination).
+        page: list[Any] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
         shown = [self.read_path.to_json(row, request) for row in (rows if page is None else page)]
         return Response(shown) if page is None else self.get_paginated_response(shown)
 
@@ -272,6 +275,7 @@ class ReadPathView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
+        assert serializer.instance is not None  # saved
         return self.read_response(serializer.instance.pk, status=201)
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
