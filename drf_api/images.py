@@ -110,6 +110,13 @@ class ImageUploadField(serializers.ImageField):
         return stored
 
 
+def optional_image(max_mb, default_image_setting=None):
+    """An input's image: optional, null to remove it, at most `max_mb` megabytes."""
+    return ImageUploadField(
+        max_bytes=max_mb * MB, default_image_setting=default_image_setting, required=False, allow_null=True
+    )
+
+
 def is_full_url(name):
     """A default image given as a full URL (from the environment) rather than a static file path."""
     return name.startswith(("http://", "https://"))

@@ -40,6 +40,13 @@ STRICT_FIELD_MAPPING = {
 }
 
 
+class InputSerializer(serializers.ModelSerializer):
+    """A model's writable fields as a client sends them, text strictly as strings; the answer
+    comes from the resource's read path (drf_api.reads)."""
+
+    serializer_field_mapping = STRICT_FIELD_MAPPING
+
+
 class UTCDateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField in its given `format` ("iso-8601" or a strftime pattern) for the
     project's time zone, UTC: an aware value is rendered as DRF renders it, without its

@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from drf_api.images import MB, ImageUploadField, absolute_media_url, profile_image_url
+from drf_api.images import absolute_media_url, optional_image, profile_image_url
 from drf_api.serializers import DisplayDateField, StrictCharField, UTCDateTimeField, display_date
 from messaging.models import Message
 
@@ -50,11 +50,7 @@ class MessageSerializer(serializers.ModelSerializer):
     content = StrictCharField(
         required=False, allow_blank=True, max_length=5000, help_text="The text; may be empty when an image is sent."
     )
-    image = ImageUploadField(
-        max_bytes=5 * MB,
-        required=False,
-        allow_null=True,
-    )
+    image = optional_image(5)
     date = DisplayDateField(source="timestamp", read_only=True)
     time = ClockTimeField(source="timestamp", read_only=True)
     timestamp = UTCDateTimeField(format="iso-8601", read_only=True)

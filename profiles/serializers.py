@@ -1,22 +1,15 @@
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import serializers
 
-from drf_api.images import MB, ImageUploadField
-from drf_api.serializers import STRICT_FIELD_MAPPING
+from drf_api.images import optional_image
+from drf_api.serializers import InputSerializer
 from profiles.models import Profile
 
 
 @extend_schema_serializer(component_name="Profile")
-class ProfileInputSerializer(serializers.ModelSerializer):
+class ProfileInputSerializer(InputSerializer):
     """A profile as its owner changes it (the answer is the profile as everyone sees it)."""
 
-    serializer_field_mapping = STRICT_FIELD_MAPPING
-    image = ImageUploadField(
-        max_bytes=2 * MB,
-        default_image_setting="DEFAULT_PROFILE_IMAGE",
-        required=False,
-        allow_null=True,
-    )
+    image = optional_image(2, "DEFAULT_PROFILE_IMAGE")
 
     class Meta:
         model = Profile
