@@ -29,8 +29,9 @@ def callers_row_id(queryset, user):
 
 
 def aware(moment):
-    """A date-time read by hand-written SQL: SQLite hands back naive UTC ones, PostgreSQL aware."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+    """A date-time read by hand-written SQL: SQLite hands back naive UTC ones, PostgreSQL aware
+    (a null stays null)."""
+    return moment if moment is None or moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
 def own_columns(model):

@@ -56,6 +56,17 @@ class Column:
     show: Callable[[Any, Request | None], Any] | None = None
 
 
+def id_column(table: str) -> Column:
+    """The row's id: the read path's `key`."""
+    return Column("id", f"{table}.id", serializers.IntegerField(read_only=True))
+
+
+def callers_column(name: str, user_column: str, help_text: str) -> Column:
+    """Whether the caller is the user in `user_column` (false when signed out)."""
+    return Column(name, f"{user_column} = %(user)s", serializers.BooleanField(read_only=True, help_text=help_text),
+                  load=bool)
+
+
 class ReadSerializer(serializers.Serializer):
     """The response of a read path, for DRF's rendering and the schema's component: its fields
     are the columns' `output` fields; a row is rendered by the read path, not field by field."""
@@ -70,8 +81,8 @@ class ReadPath:
     """A resource's columns read from `tables` (a FROM clause; `key` is the expression of the
     row's id in it). Columns can still be added (`add`) until the read path is first used."""
 
-    def __init__(self, name: str, *, tables: str, key: str, description: str, columns: Sequence[Column]) -> None:
-        self.name, self.tables, self.key, self.description = name, tables, key, description
+    def __init__(self, name: str, description: str, tables: str, *, key: str, columns: Sequence[Column]) -> None:
+        self.name, self.description, self.tables, self.key = name, description, tables, key
         self.columns = list(columns)
 
     def add(self, column: Column, *, before: str) -> None:

@@ -1,32 +1,13 @@
-"""How messages are read. Every queryset here holds only the caller's own messages (sent or
-received, and not hidden by a chat deletion), so another person's message is a 404 by
-construction."""
-from dataclasses import dataclass
-from datetime import datetime
-
+"""How messages are found (messaging.reads reads them). Every queryset here holds only the
+caller's own messages (sent or received, and not hidden by a chat deletion), so another person's
+message is a 404 by construction."""
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.fields.files import ImageFieldFile
 from django.db.models.functions import Coalesce
 
-from drf_api.querysets import aware, own_columns, person_columns
 from messaging.models import ChatDeletion, Message
-from profiles.models import Profile
-
-PROFILE_IMAGE = Profile._meta.get_field("image")
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One entry of the conversation list: the partner, the newest message the caller sees."""
-
-    partner_id: int
-    username: str
-    profile_image: ImageFieldFile  # the partner's profile image (empty: the default one)
-    last_message: str
-    last_message_at: datetime
-    unread_count: int
+from messaging.reads import CONVERSATION
 
 
 def partner_of(user):
@@ -49,19 +30,12 @@ def messages_visible_to(user):
     )
 
 
-def with_people(messages):
-    """Messages with their sender's and recipient's usernames and profile images joined, and of
-    the two users nothing else (drf_api.querysets.person_columns)."""
-    return messages.select_related("sender__profile", "recipient__profile").only(
-        *own_columns(Message), *person_columns("sender"), *person_columns("recipient")
-    )
-
-
 def thread_queryset(user, partner):
-    """The conversation between `user` and `partner`, newest first, profiles joined."""
+    """The conversation between `user` and `partner` as `user` sees it, newest first (its ids:
+    messaging.reads.MESSAGE reads the rows)."""
     low, high = sorted((user.id, partner.id))
     thread = Message.objects.filter(user_low=low, user_high=high).filter(id__gt=hidden_up_to(user, partner.id))
-    return with_people(thread).order_by("-id")
+    return thread.order_by("-id")
 
 
 def conversation_sql(search_sql=""):
@@ -75,7 +49,6 @@ def conversation_sql(search_sql=""):
     unread count a count in the small partial index of unread messages. Named parameters:
     `%(user)s`, the caller's id, and those of `search_sql` (an `AND partner IN (...)` on partner ids)."""
     message, deletion = Message._meta.db_table, ChatDeletion._meta.db_table
-    users, profiles = get_user_model()._meta.db_table, Profile._meta.db_table
     return f"""
         WITH RECURSIVE above(partner) AS (
             SELECT MIN(user_high) FROM {message} WHERE user_low = %(user)s
@@ -102,14 +75,7 @@ def conversation_sql(search_sql=""):
             LEFT JOIN {deletion} AS d ON d.owner_id = %(user)s AND d.partner_id = p.partner
             WHERE true {search_sql}
         )
-        SELECT n.partner, u.username, pr.image, m.content, m.timestamp, (
-            SELECT COUNT(*) FROM {message} AS r
-            WHERE r.recipient_id = %(user)s AND r.sender_id = n.partner AND NOT r."read" AND r.id > n.hidden
-        )
-        FROM newest AS n
-        JOIN {message} AS m ON m.id = n.last_id
-        JOIN {users} AS u ON u.id = n.partner
-        LEFT JOIN {profiles} AS pr ON pr.owner_id = n.partner
+        {CONVERSATION.select}
         ORDER BY n.last_id DESC
     """
 
@@ -131,8 +97,4 @@ def conversation_list(user, search=None):
         search_sql, params["search"] = partners_named_like(search)
     with connection.cursor() as cursor:
         cursor.execute(conversation_sql(search_sql), params)
-        rows = cursor.fetchall()
-    return [
-        Conversation(partner, username, ImageFieldFile(None, PROFILE_IMAGE, image), content, aware(sent_at), unread)
-        for partner, username, image, content, sent_at, unread in rows
-    ]
+        return [CONVERSATION.row(values) for values in cursor.fetchall()]

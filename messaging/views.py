@@ -12,12 +12,14 @@ from rest_framework.views import APIView
 from drf_api.filters import free_text_param
 from drf_api.pagination import PageNumberPagination
 from drf_api.querysets import person_columns
+from drf_api.reads import ReadPathView
 from messaging import services
 from messaging.filters import ThreadFilter
 from messaging.models import Message
 from messaging.permissions import IsSender
-from messaging.querysets import conversation_list, messages_visible_to, thread_queryset, with_people
-from messaging.serializers import ConversationSerializer, MessageSerializer
+from messaging.querysets import conversation_list, messages_visible_to, thread_queryset
+from messaging.reads import CONVERSATION, MESSAGE
+from messaging.serializers import MessageInputSerializer
 
 
 def people():
@@ -37,21 +39,22 @@ class ConversationList(APIView):
     @extend_schema(
         operation_id="messages_conversations",
         parameters=[OpenApiParameter("search", str, description="Only partners whose username contains this.")],
-        responses=ConversationSerializer(many=True),
+        responses=CONVERSATION.serializer(many=True),
     )
     def get(self, request):
         conversations = conversation_list(request.user, free_text_param(request, "search"))
-        return Response(ConversationSerializer(conversations, many=True, context={"request": request}).data)
+        return Response([CONVERSATION.to_json(row, request) for row in conversations])
 
 
 @extend_schema_view(get=extend_schema(operation_id="messages_thread"))
-class Thread(generics.ListAPIView):
+class Thread(ReadPathView, generics.ListAPIView):
     """The thread with one user: page 1 holds the newest messages, each page reads oldest to
     newest, and `next` leads to older messages. With `?after=<id>` (catching up after a
     reconnect): the messages newer than that one, oldest first, `next` leading to newer ones.
     404 for an unknown user."""
 
-    serializer_class = MessageSerializer
+    read_path = MESSAGE
+    serializer_class = MessageInputSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = ThreadFilter
     # Pages read newest-first and each is shown oldest-first: by number only.
@@ -64,27 +67,18 @@ class Thread(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         thread = self.get_queryset()
-        if "after" in request.query_params:
-            page = self.paginate_queryset(self.filter_queryset(thread).order_by("id"))
-            newest, rows = thread.first(), page
-        else:
-            page = self.paginate_queryset(thread)
-            # The conversation's newest message: on page 1 it is the first row, no query needed.
-            newest = page[0] if page and self.paginator.page.number == 1 else thread.first()
-            rows = list(reversed(page))
-        context = {**self.get_serializer_context(), "conversation_newest": newest}
-        return self.get_paginated_response(MessageSerializer(rows, many=True, context=context).data)
+        after = "after" in request.query_params
+        ids = self.filter_queryset(thread).order_by("id") if after else thread
+        page = self.paginate_queryset(MESSAGE.list(ids, self.read_params()))
+        rows = page if after else reversed(page)
+        return self.get_paginated_response([MESSAGE.to_json(row, request) for row in rows])
 
 
-@extend_schema(
-    responses={
-        201: MessageSerializer,
-    }
-)
-class SendMessage(generics.CreateAPIView):
+class SendMessage(ReadPathView, generics.CreateAPIView):
     """Send a message (this also starts or reopens a conversation): a text, an image, or both."""
 
-    serializer_class = MessageSerializer
+    read_path = MESSAGE
+    serializer_class = MessageInputSerializer
     permission_classes = [IsAuthenticated]
 
     def create(self, request, *args, **kwargs):
@@ -96,7 +90,7 @@ class SendMessage(generics.CreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.message_send(sender=request.user, recipient=recipient, **serializer.validated_data)
-        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+        return self.read_response(message.id, status=status.HTTP_201_CREATED)
 
 
 class MarkRead(APIView):
@@ -110,23 +104,22 @@ class MarkRead(APIView):
         return Response({"updated": services.messages_mark_read(reader=request.user, partner=partner)})
 
 
-class OwnMessageMixin:
+class OwnMessageMixin(ReadPathView):
     """One of the caller's visible messages; only its sender may act on it."""
 
-    serializer_class = MessageSerializer
+    read_path = MESSAGE
+    serializer_class = MessageInputSerializer
     permission_classes = [IsAuthenticated, IsSender]
 
     def get_queryset(self):
-        return with_people(messages_visible_to(self.request.user))
+        return messages_visible_to(self.request.user)
 
 
 class MessageUpdate(OwnMessageMixin, generics.UpdateAPIView):
     """Edit a message's text or image (sender only); the edit time is recorded."""
 
     def perform_update(self, serializer):
-        message = services.message_update(message=serializer.instance, **serializer.validated_data)
-        serializer.instance = message
-        serializer.context["conversation_newest"] = thread_queryset(self.request.user, message.recipient).first()
+        services.message_update(message=serializer.instance, **serializer.validated_data)
 
 
 class MessageDelete(OwnMessageMixin, generics.DestroyAPIView):

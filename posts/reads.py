@@ -14,7 +14,7 @@ from comments.models import Comment
 from drf_api.counting import filters_nothing
 from drf_api.images import image_columns, stored_image_url
 from drf_api.querysets import aware
-from drf_api.reads import Column, ReadPath
+from drf_api.reads import Column, ReadPath, callers_column, id_column
 from drf_api.serializers import DisplayDateField, shown_date
 from likes.models import Like
 from posts.models import Post
@@ -38,16 +38,12 @@ class PostReadPath(ReadPath):
 
 
 POST = PostReadPath(
-    "Post",
-    tables=f"{POSTS} JOIN {USERS} AS u ON u.id = {POSTS}.owner_id "
-    f"LEFT JOIN {PROFILES} AS pr ON pr.owner_id = {POSTS}.owner_id",
-    key=f"{POSTS}.id",
-    description="A post as everyone sees it, with its author, its counts and the caller's like.",
-    columns=[
-        Column("id", f"{POSTS}.id", serializers.IntegerField(read_only=True)),
+    "Post", "A post as everyone sees it, with its author, its counts and the caller's like.",
+    f"{POSTS} JOIN {USERS} AS u ON u.id = {POSTS}.owner_id LEFT JOIN {PROFILES} AS pr ON pr.owner_id = u.id",
+    key=f"{POSTS}.id", columns=[
+        id_column(POSTS),
         Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The author's username.")),
-        Column("is_owner", f"{POSTS}.owner_id = %(user)s", serializers.BooleanField(
-            read_only=True, help_text="Whether the caller wrote it."), load=bool),
+        callers_column("is_owner", f"{POSTS}.owner_id", "Whether the caller wrote it."),
         Column("profile_id", "pr.id", serializers.IntegerField(read_only=True, help_text="The author's profile.")),
         Column("profile_image", "pr.image", serializers.URLField(
             read_only=True, help_text="The author's profile image, or the default one."),

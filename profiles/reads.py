@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from drf_api.images import image_columns
 from drf_api.querysets import aware
-from drf_api.reads import Column, ReadPath
+from drf_api.reads import Column, ReadPath, callers_column, id_column
 from drf_api.serializers import DisplayDateField, shown_date
 from followers.models import Follower
 from profiles.models import Profile
@@ -17,12 +17,9 @@ from profiles.models import Profile
 PROFILES, USERS, FOLLOWERS = Profile._meta.db_table, get_user_model()._meta.db_table, Follower._meta.db_table
 
 PROFILE = ReadPath(
-    "Profile",
-    tables=f"{PROFILES} JOIN {USERS} AS u ON u.id = {PROFILES}.owner_id",
-    key=f"{PROFILES}.id",
-    description="A person's public profile, with who follows whom and the caller's follow.",
-    columns=[
-        Column("id", f"{PROFILES}.id", serializers.IntegerField(read_only=True)),
+    "Profile", "A person's public profile, with who follows whom and the caller's follow.",
+    f"{PROFILES} JOIN {USERS} AS u ON u.id = {PROFILES}.owner_id", key=f"{PROFILES}.id", columns=[
+        id_column(PROFILES),
         Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The owner's username.")),
         Column("user_id", f"{PROFILES}.owner_id",
                serializers.IntegerField(read_only=True, help_text="The owner's id.")),
@@ -31,8 +28,7 @@ PROFILE = ReadPath(
         Column("name", f"{PROFILES}.name", serializers.CharField(read_only=True)),
         Column("content", f"{PROFILES}.content", serializers.CharField(read_only=True)),
         *image_columns(PROFILES, Profile, "DEFAULT_PROFILE_IMAGE", description="The profile's image"),
-        Column("is_owner", f"{PROFILES}.owner_id = %(user)s", serializers.BooleanField(
-            read_only=True, help_text="Whether it is the caller's profile."), load=bool),
+        callers_column("is_owner", f"{PROFILES}.owner_id", "Whether it is the caller's profile."),
         Column("following_id", f"(SELECT f.id FROM {FOLLOWERS} AS f "
                f"WHERE f.followed_id = {PROFILES}.owner_id AND f.owner_id = %(user)s)",
                serializers.IntegerField(read_only=True, allow_null=True, help_text="The caller's follow.")),

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from drf_api.proxies import mounted_under_forwarded_prefix
 from messaging.models import Message
-from messaging.querysets import messages_visible_to, thread_queryset, with_people
-from messaging.serializers import MessageSerializer
+from messaging.querysets import messages_visible_to
+from messaging.reads import MESSAGE
 from notifications.querysets import notification_queryset
 from notifications.serializers import NotificationSerializer
 from realtime.auth import headers_of
@@ -177,11 +177,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     def represent(self, event, request):
         if event["event"].startswith("message."):
-            message = with_people(messages_visible_to(self.user)).filter(id=event["id"]).first()
-            if message is None:
-                return None
-            partner = message.recipient if message.sender_id == self.user.id else message.sender
-            context = {"request": request, "conversation_newest": thread_queryset(self.user, partner).first()}
-            return MessageSerializer(message, context=context).data
+            rows = list(MESSAGE.list(messages_visible_to(self.user).filter(id=event["id"]), {"user": self.user.id}))
+            return MESSAGE.to_json(rows[0], request) if rows else None
         notification = notification_queryset(self.user).filter(id=event["id"]).first()
         return NotificationSerializer(notification, context={"request": request}).data if notification else None

@@ -9,10 +9,14 @@ import pytest
 from PIL import Image
 
 from drf_api.reads import Column, ReadPath
+from messaging.models import Message
+from messaging.reads import MESSAGE
 from posts.models import Post
 from posts.reads import POST
 from profiles.reads import PROFILE
+from testing.clients import bearer_client
 from testing.images import image_upload
+from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +59,22 @@ def test_a_profiles_image_size_is_its_stored_files_in_the_answer_the_list_and_th
     assert shown_size(listed[user.profile.id]) == SIZE
 
 
+def test_a_messages_image_size_is_its_stored_files_when_sent_edited_and_in_the_thread(auth_client, user):
+    partner = UserFactory()
+    response = auth_client.post(f"/messages/{partner.id}/send/", {"image": image_upload("wide.png", size=SIZE)},
+                                format="multipart")
+    assert response.status_code == 201, response.content
+    assert shown_size(response.json()) == SIZE
+    message = Message.objects.get(pk=response.json()["id"])
+    assert stored_size(message) == SIZE
+    edited = auth_client.patch(f"/messages/{message.id}/update/", {"content": "wide"}, format="json")
+    assert edited.status_code == 200, edited.content
+    assert shown_size(edited.json()) == SIZE
+    assert shown_size(bearer_client(partner).get(f"/messages/{user.id}/").json()["results"][0]) == SIZE
+
+
 def copy_of(path, columns):
-    return ReadPath(path.name, tables=path.tables, key=path.key, description=path.description, columns=columns)
+    return ReadPath(path.name, path.description, path.tables, key=path.key, columns=columns)
 
 
 def read_json(path, pk, user, rf):
@@ -64,13 +82,16 @@ def read_json(path, pk, user, rf):
     return path.to_json(path.read_one(pk, {"user": user.id}), request)
 
 
-@pytest.mark.parametrize("path, pk", [(POST, lambda post: post.id), (PROFILE, lambda post: post.owner.profile.id)])
+@pytest.mark.parametrize("path, pk", [
+    (POST, lambda post: post.id), (PROFILE, lambda post: post.owner.profile.id),
+    (MESSAGE, lambda post: Message.objects.create(sender=post.owner, recipient=UserFactory(), content="hi").id),
+])
 def test_the_tables_order_decides_only_the_order_of_the_keys(rf, post, path, pk):
     """The table reversed reads and shows the same values under the same names; only the keys'
     order (the schema's, too) follows the table."""
-    reversed_path = copy_of(path, path.columns[::-1])
-    as_declared = read_json(path, pk(post), post.owner, rf)
-    as_reversed = read_json(reversed_path, pk(post), post.owner, rf)
+    reversed_path, row_id = copy_of(path, path.columns[::-1]), pk(post)
+    as_declared = read_json(path, row_id, post.owner, rf)
+    as_reversed = read_json(reversed_path, row_id, post.owner, rf)
     assert as_reversed == as_declared
     assert list(as_declared) == [column.name for column in path.columns] == list(as_reversed)[::-1]
 

@@ -5,13 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from freezegun import freeze_time
-from rest_framework import serializers
-from rest_framework.request import Request
 
 from drf_api.tests.test_images import png_header_only
 from messaging.models import ChatDeletion, Message
-from messaging.querysets import conversation_list, thread_queryset
-from messaging.serializers import ConversationSerializer, MessageSerializer, message_time_label
+from messaging.reads import message_time_label
 from messaging.tests.factories import MessageFactory
 from testing.clients import bearer_client
 from testing.images import image_bytes, image_upload
@@ -227,44 +224,6 @@ def test_conversation_list_agrees_with_every_message_counted_by_hand():
     assert {entry["id"] for entry in client.get("/messages/", {"search": "after"}).json()} == {
         partner.id for partner in after
     }
-
-
-def test_the_written_out_message_is_what_the_declared_fields_render(rf, alice, bob):
-    """MessageSerializer.to_representation is written out for speed; DRF's generic rendering of
-    the declared fields is the reference: with and without an image, edited or not, read or not,
-    the caller's or the partner's, with the conversation's newest message given or not."""
-    bob.profile.image = image_upload("bob.png")
-    bob.profile.save()
-    message(alice, bob, "plain")
-    message(bob, alice, "", image=image_upload("photo.png"), read=True)
-    message(alice, bob, "changed", edited_at=datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC))
-    request = Request(rf.get("/messages/", HTTP_HOST="testserver"))
-    request.user = alice
-    thread = list(thread_queryset(alice, bob))
-    for context in ({"request": request}, {"request": request, "conversation_newest": thread[0]}):
-        for row in thread:
-            serializer = MessageSerializer(context=context)
-            generic = serializers.ModelSerializer.to_representation(serializer, row)
-            assert serializer.to_representation(row) == generic
-            assert list(generic) == MessageSerializer.Meta.fields
-
-
-def test_the_written_out_conversation_is_what_the_declared_fields_render(rf, alice, bob, carol):
-    """ConversationSerializer.to_representation is written out for speed; DRF's generic rendering
-    of the declared fields is the reference (with and without a profile image, read or not)."""
-    bob.profile.image = image_upload("bob.png")
-    bob.profile.save()
-    message(alice, bob, "x" * 60)
-    message(carol, alice, "unread")
-    request = Request(rf.get("/messages/", HTTP_HOST="testserver"))
-    request.user = alice
-    conversations = conversation_list(alice)
-    assert len(conversations) == 2
-    for conversation in conversations:
-        serializer = ConversationSerializer(context={"request": request})
-        generic = serializers.Serializer.to_representation(serializer, conversation)
-        assert serializer.to_representation(conversation) == generic
-        assert list(generic) == list(serializer.fields)
 
 
 def test_last_message_is_cut_to_50_characters(as_alice, alice, bob, carol):
