@@ -1,4 +1,4 @@
-"""What storing an upload costs (drf_api.media.process_image): time and peak memory for a
+"""What storing an upload costs (media.stored.process_image): time and peak memory for a
 12-megapixel phone photo and a 4096 x 4096 PNG, on this machine.
 
 Each case runs in a fresh Python process that reads the file, notes its resident memory, resets
@@ -76,7 +76,7 @@ def memory_kib(field):
 
 def run_case(case, path):
     """In this (fresh) process: process the file once; time and the rise of peak memory."""
-    from drf_api.media import process_image
+    from media.stored import process_image
 
     content = Path(path).read_bytes()
     before = memory_kib("VmRSS")
@@ -108,7 +108,7 @@ def measure():
 
 
 def print_table(rows):
-    print(f"{'image processing (drf_api/media.py)':<46} {'ms':>6} {'peak MB':>8} {'bytes in':>10} "  # noqa: T201
+    print(f"{'image processing (media/stored.py)':<46} {'ms':>6} {'peak MB':>8} {'bytes in':>10} "  # noqa: T201
           f"{'bytes out':>10}  stored as")
     for row in rows:
         print(f"{row['case']:<46} {row['seconds'] * 1000:>6.0f} {row['peak_mb']:>8.1f} {row['bytes_in']:>10} "  # noqa: T201

@@ -2,7 +2,8 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from rest_framework import serializers
 
 from comments.models import Comment
-from drf_api.serializers import AuthoredModelSerializer, ConstraintSafeCreateMixin
+from drf_api.serializers import ConstraintSafeCreateMixin
+from profiles.serializers import AuthoredModelSerializer
 
 
 def natural_time(moment):

@@ -4,7 +4,6 @@ import math
 from django.contrib import admin
 from django.http import JsonResponse
 
-from drf_api.models import PendingFileDeletion
 from drf_api.throttling import AdminLoginThrottle
 
 
@@ -24,14 +23,3 @@ class AdminSite(admin.AdminSite):
                 response["Retry-After"] = str(wait)
                 return response
         return super().login(request, extra_context)
-
-
-@admin.register(PendingFileDeletion)
-class PendingFileDeletionAdmin(admin.ModelAdmin):
-    """Stored files whose deletion failed: `python manage.py purge_media` retries them."""
-
-    list_display = ["name", "created_at", "attempts", "last_error"]
-    readonly_fields = ["name", "created_at", "attempts", "last_error"]
-
-    def has_add_permission(self, request):
-        return False

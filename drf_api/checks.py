@@ -10,9 +10,12 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_api.images import is_full_url
-
 STATIC_FILES_NOT_COLLECTED = "drf_api.E001"
+
+
+def is_full_url(name):
+    """A default image given as a full URL (from the environment) rather than a static file path."""
+    return name.startswith(("http://", "https://"))
 
 
 @checks.register(checks.Tags.staticfiles, deploy=True)

@@ -18,7 +18,7 @@ class ForwardedPrefixMiddleware:
     The proxy strips the prefix (`/api/posts/` arrives as `/posts/`) and names it in
     `X-Forwarded-Prefix`. Django's own mechanism for a mounted app is SCRIPT_NAME: setting it,
     the request's path and the script prefix for this request makes `reverse()`, the pagination
-    links, and (through drf_api.storage) static and media URLs all start with the prefix, as
+    links, and (through media.storage) static and media URLs all start with the prefix, as
     they do when SCRIPT_NAME comes from the server's environment.
     """
 

@@ -1,9 +1,7 @@
-"""The project's own tables: the kept row counts (drf_api/counting.py, created by migration
-0001 as raw SQL) and the stored files waiting to be deleted (drf_api/media.py); and what every
-app's models share: `UpdateNeverInserts`."""
+"""The project's own table, the kept row counts (drf_api/counting.py, created by migration 0001 as
+raw SQL), and what every app's models share: `UpdateNeverInserts`."""
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, models, router, transaction
-from django.utils import timezone
 
 
 class RowDeleted(ObjectDoesNotExist):
@@ -35,24 +33,3 @@ class UpdateNeverInserts(models.Model):
             if type(error) is DatabaseError:
                 raise RowDeleted(f"{type(self).__name__} {self.pk} was deleted.") from error
             raise
-
-
-class PendingFileDeletion(models.Model):
-    """A stored file that nothing shows any more: deleted after its transaction commits, and
-    retried by `python manage.py purge_media` while the storage refuses."""
-
-    name = models.CharField(max_length=255, help_text="The file's name in the media storage.")
-    created_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name
-
-    def record_failure(self, error):
-        self.attempts += 1
-        self.last_error = f"{type(error).__name__}: {error}"[:2000]
-        self.save(update_fields=["attempts", "last_error"])

@@ -6,8 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
-from drf_api.images import profile_image_url
-
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id is a whole number, as a JSON number or a string of digits.
@@ -102,17 +100,6 @@ class OwnerAwareModelSerializer(OwnedModelSerializer):
     def get_is_owner(self, obj) -> bool:
         request = self.context.get("request")
         return request is not None and request.user.id == obj.owner_id
-
-
-class AuthoredModelSerializer(OwnerAwareModelSerializer):
-    """Adds the owner's profile id and image (the queryset must select `owner__profile`)."""
-
-    profile_id = serializers.ReadOnlyField(source="owner.profile.id")
-    profile_image = serializers.SerializerMethodField()
-
-    @extend_schema_field(serializers.URLField())
-    def get_profile_image(self, obj):
-        return profile_image_url(self.context.get("request"), obj.owner.profile)
 
 
 class ConstraintSafeCreateMixin:

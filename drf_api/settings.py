@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     "drf_api",
+    "media",
     "users",
     "profiles",
     "posts",
@@ -235,20 +236,20 @@ STATIC_URL = "/static/"
 # without them is refused: drf_api/checks.py).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
-# Uploaded images are stored scaled down to this longest side, in pixels (drf_api/media.py).
+# Uploaded images are stored scaled down to this longest side, in pixels (media/stored.py).
 POST_IMAGE_MAX_SIDE = int(os.environ.get("POST_IMAGE_MAX_SIDE", "2048"))
 MESSAGE_IMAGE_MAX_SIDE = int(os.environ.get("MESSAGE_IMAGE_MAX_SIDE", "2048"))
 PROFILE_IMAGE_MAX_SIDE = int(os.environ.get("PROFILE_IMAGE_MAX_SIDE", "512"))
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "uploads"))
 STORAGES = {
     "default": {
         # Cloudinary through django-cloudinary-storage, with versioned CDN URLs and deletions
-        # through its destroy API (drf_api/cdn.py); else local files served from /media/.
-        "BACKEND": "drf_api.cdn.CloudinaryMediaStorage"
+        # through its destroy API (media/cdn.py); else local files served from /media/.
+        "BACKEND": "media.cdn.CloudinaryMediaStorage"
         if USE_CLOUDINARY
-        else "drf_api.storage.PrefixedFileSystemStorage"
+        else "media.storage.PrefixedFileSystemStorage"
     },
-    "staticfiles": {"BACKEND": "drf_api.storage.PrefixedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "media.storage.PrefixedStaticFilesStorage"},
 }
 
 # Uploads: the contract's per-field image limits are enforced by the serializers; this is the

@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from drf_api.media import StoredImageField
 from drf_api.models import UpdateNeverInserts
+from media.stored import stored_image_fields
 
 
 class Message(UpdateNeverInserts):
@@ -15,14 +15,7 @@ class Message(UpdateNeverInserts):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
     )
     content = models.TextField(blank=True)
-    image = StoredImageField(upload_to="images/messages/", blank=True, max_side_setting="MESSAGE_IMAGE_MAX_SIDE")
-    # What is stored (drf_api/media.py): null without an image.
-    image_width = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
-    )
-    image_height = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
-    )
+    image, image_width, image_height = stored_image_fields("images/messages/", "MESSAGE_IMAGE_MAX_SIDE")
     timestamp = models.DateTimeField(default=timezone.now, editable=False)
     read = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)

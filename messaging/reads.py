@@ -13,10 +13,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from drf_api.images import image_columns, stored_image_url
 from drf_api.querysets import aware
 from drf_api.reads import Column, ReadPath, callers_column, id_column
 from drf_api.serializers import DisplayDateField, UTCDateTimeField, shown_date
+from media.images import image_columns, stored_image_url
 from messaging.models import ChatDeletion, Message
 from profiles.models import Profile
 

@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from drf_api.images import optional_image
 from drf_api.serializers import InputSerializer, StrictCharField
+from media.images import optional_image
 from messaging.models import Message
 
 

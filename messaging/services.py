@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from drf_api.media import delete_after_commit
+from media.stored import delete_after_commit
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
 from messaging.signals import messages_read
@@ -62,7 +62,7 @@ def chat_delete(*, owner: User, partner: User) -> None:
 
 def forget_messages_nobody_sees(user: User, partner: User) -> None:
     """Delete the messages both participants have hidden: nobody can see them any more, so they
-    go, and their images with them (deleted from storage after commit, drf_api/media.py).
+    go, and their images with them (deleted from storage after commit, media/stored.py).
 
     One DELETE, without the per-message signals of QuerySet.delete(): nobody is to be told
     (a long chat would push thousands of `message.deleted` events), and nothing refers to a

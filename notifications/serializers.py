@@ -2,7 +2,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from drf_api.images import absolute_media_url, profile_image_url
+from media.images import absolute_media_url, profile_image_url
 from notifications.models import Notification
 
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models, transaction
 
-from drf_api.media import StoredImageField
 from drf_api.models import RowDeleted, UpdateNeverInserts
+from media.stored import stored_image_fields
 
 
 class PostQuerySet(models.QuerySet):
@@ -38,14 +38,7 @@ class Post(UpdateNeverInserts):
     updated_at = models.DateTimeField(auto_now=True)
     title = models.CharField(max_length=255)
     content = models.TextField(blank=True, max_length=10_000)
-    image = StoredImageField(upload_to="images/posts/", blank=True, max_side_setting="POST_IMAGE_MAX_SIDE")
-    # What is stored (drf_api/media.py): null without an image.
-    image_width = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
-    )
-    image_height = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
-    )
+    image, image_width, image_height = stored_image_fields("images/posts/", "POST_IMAGE_MAX_SIDE")
     image_filter = models.CharField(max_length=32, choices=ImageFilter.choices, default=ImageFilter.NORMAL)
 
     # PostgreSQL keeps the table's row count (posts/migrations/0003, drf_api/counting.py): the

@@ -12,11 +12,11 @@ from rest_framework import serializers
 
 from comments.models import Comment
 from drf_api.counting import filters_nothing
-from drf_api.images import image_columns, stored_image_url
 from drf_api.querysets import aware
 from drf_api.reads import Column, ReadPath, callers_column, id_column
 from drf_api.serializers import DisplayDateField, shown_date
 from likes.models import Like
+from media.images import image_columns, stored_image_url
 from posts.models import Post
 from profiles.models import Profile
 

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 
-from drf_api.images import optional_image
 from drf_api.serializers import InputSerializer
+from media.images import optional_image
 from posts.models import Post
 
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from drf_api.media import StoredImageField
 from drf_api.models import UpdateNeverInserts
+from media.stored import stored_image_fields
 
 
 class Profile(UpdateNeverInserts):
@@ -13,14 +13,7 @@ class Profile(UpdateNeverInserts):
     updated_at = models.DateTimeField(auto_now=True)
     name = models.CharField(max_length=255, blank=True)
     content = models.TextField(blank=True, max_length=5_000)
-    image = StoredImageField(upload_to="images/profiles/", blank=True, max_side_setting="PROFILE_IMAGE_MAX_SIDE")
-    # What is stored (drf_api/media.py): null without an image.
-    image_width = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
-    )
-    image_height = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
-    )
+    image, image_width, image_height = stored_image_fields("images/profiles/", "PROFILE_IMAGE_MAX_SIDE")
 
     # PostgreSQL keeps the table's row count (profiles/migrations/0004, drf_api/counting.py): the
     # whole list's `count` is read, not counted.

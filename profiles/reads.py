@@ -7,11 +7,11 @@ app's column (posts/apps.py adds it), so that profiles need not know posts.
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from drf_api.images import image_columns
 from drf_api.querysets import aware
 from drf_api.reads import Column, ReadPath, callers_column, id_column
 from drf_api.serializers import DisplayDateField, shown_date
 from followers.models import Follower
+from media.images import image_columns
 from profiles.models import Profile
 
 PROFILES, USERS, FOLLOWERS = Profile._meta.db_table, get_user_model()._meta.db_table, Follower._meta.db_table

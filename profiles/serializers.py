@@ -1,7 +1,8 @@
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
 
-from drf_api.images import optional_image
-from drf_api.serializers import InputSerializer
+from drf_api.serializers import InputSerializer, OwnerAwareModelSerializer
+from media.images import optional_image, profile_image_url
 from profiles.models import Profile
 
 
@@ -14,3 +15,14 @@ class ProfileInputSerializer(InputSerializer):
     class Meta:
         model = Profile
         fields = ["name", "content", "image"]
+
+
+class AuthoredModelSerializer(OwnerAwareModelSerializer):
+    """Adds the owner's profile id and image (the queryset must select `owner__profile`)."""
+
+    profile_id = serializers.ReadOnlyField(source="owner.profile.id")
+    profile_image = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_profile_image(self, obj):
+        return profile_image_url(self.context.get("request"), obj.owner.profile)

@@ -4,7 +4,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from drf_api.images import ALLOWED_FORMATS
+from media.images import ALLOWED_FORMATS
 
 
 def image_bytes(fmt="PNG", size=(8, 8), noise=False):

@@ -9,7 +9,7 @@ from testing import BASE_DIR
 
 SOCIAL_APPS = ["users", "profiles", "posts", "comments", "likes", "followers"]
 LISTENERS = {"messaging", "notifications", "realtime"}
-APPS = {*SOCIAL_APPS, *LISTENERS, "demo"}
+APPS = {*SOCIAL_APPS, *LISTENERS, "media", "demo"}
 
 
 # The composition root: the one file that names every app's URLconf.

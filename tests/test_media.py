@@ -1,4 +1,4 @@
-"""Media done right (drf_api/media.py, drf_api/cdn.py), on both storages: local files and
+"""Media done right (media/stored.py, media/cdn.py), on both storages: local files and
 Cloudinary (its SDK against a local stand-in, testing/cloudinary.py).
 
 - What is stored has no metadata (EXIF with GPS, XMP, comments, text chunks), is upright, keeps
@@ -16,8 +16,8 @@ from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageSequence, JpegImagePlugin, PngImagePlugin
 from rest_framework.test import APIClient
 
-from drf_api.media import process_image
-from drf_api.models import PendingFileDeletion
+from media.models import PendingFileDeletion
+from media.stored import process_image
 from messaging.models import Message
 from posts.models import Post
 from testing.cloudinary import cloudinary_stand_in
@@ -31,9 +31,9 @@ SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def cloudinary_name(name):
-    """A stored name's parts (version, public_id, format): drf_api.cdn imports only once
+    """A stored name's parts (version, public_id, format): media.cdn imports only once
     Cloudinary is configured."""
-    from drf_api.cdn import VERSIONED_NAME
+    from media.cdn import VERSIONED_NAME
 
     return VERSIONED_NAME.fullmatch(name)
 
@@ -65,7 +65,7 @@ def storage(request, settings, monkeypatch):
     with cloudinary_stand_in() as stand_in:
         monkeypatch.setenv("CLOUDINARY_URL", f"cloudinary://key:secret@demo?upload_prefix={stand_in.url}")
         cloudinary.reset_config()
-        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "drf_api.cdn.CloudinaryMediaStorage"}}
+        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "media.cdn.CloudinaryMediaStorage"}}
         try:
             yield Storage(stand_in)
         finally:

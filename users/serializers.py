@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from drf_api.images import profile_image_url
 from drf_api.serializers import STRICT_FIELD_MAPPING, StrictCharField
+from media.images import profile_image_url
 from users import sessions
 
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import drf_api.media
+import media.stored
 
 
 class Migration(migrations.Migration):
@@ -25,6 +25,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='message',
             name='image',
-            field=drf_api.media.StoredImageField(blank=True, max_side_setting='MESSAGE_IMAGE_MAX_SIDE', upload_to='images/messages/'),
+            field=media.stored.StoredImageField(blank=True, max_side_setting='MESSAGE_IMAGE_MAX_SIDE', upload_to='images/messages/'),
         ),
     ]

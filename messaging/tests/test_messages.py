@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from freezegun import freeze_time
 
-from drf_api.tests.test_images import png_header_only
+from media.tests.test_images import png_header_only
 from messaging.models import ChatDeletion, Message
 from messaging.reads import message_time_label
 from messaging.tests.factories import MessageFactory

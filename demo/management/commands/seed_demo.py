@@ -101,7 +101,7 @@ class Command(BaseCommand):
             return
         profile.name = user.first_name
         profile.content = f"Hi, I'm {user.first_name}. I post about {rng.choice(TOPICS)}."
-        # Stored on save, as an upload is: processed, with its dimensions (drf_api/media.py).
+        # Stored on save, as an upload is: processed, with its dimensions (media/stored.py).
         profile.image = ContentFile(generated_image(rng, (256, 256)), name=f"{user.username}.png")
         profile.save()
 

@@ -13,8 +13,9 @@ from django.templatetags.static import static
 from PIL import Image
 from rest_framework import serializers
 
-from drf_api.media import clean_image
+from drf_api.checks import is_full_url
 from drf_api.reads import Column
+from media.stored import clean_image
 
 # Pillow's format name: (file extension, MIME type).
 ALLOWED_FORMATS = {
@@ -76,12 +77,12 @@ class ImageUploadField(serializers.ImageField):
         return self._check_and_clean(file)
 
     def stored_max_side(self):
-        """The longest side the model's field stores this image at (drf_api.media.StoredImageField)."""
+        """The longest side the model's field stores this image at (media.stored.StoredImageField)."""
         model_field = self.parent.Meta.model._meta.get_field(self.source)
         return getattr(settings, model_field.max_side_setting)
 
     def _check_and_clean(self, file):
-        """The image as it will be stored (drf_api.media.clean_image), renamed to a random name
+        """The image as it will be stored (media.stored.clean_image), renamed to a random name
         with its real format's extension. Decoding it for the clean copy is also the check that
         it decodes at all: one decode, not a check and then a second one in the model's save."""
         file.seek(0)
@@ -115,11 +116,6 @@ def optional_image(max_mb, default_image_setting=None):
     return ImageUploadField(
         max_bytes=max_mb * MB, default_image_setting=default_image_setting, required=False, allow_null=True
     )
-
-
-def is_full_url(name):
-    """A default image given as a full URL (from the environment) rather than a static file path."""
-    return name.startswith(("http://", "https://"))
 
 
 def absolute_media_url(request, field_file, default):

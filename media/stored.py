@@ -161,7 +161,7 @@ class StoredImageField(models.ImageField):
         # What is in storage: the name read from the database, or the one last saved.
         self.stored_name_key = f"_stored_{self.attname}"
         if not cls._meta.abstract:
-            uid = f"drf_api.media.{cls._meta.label}.{name}"
+            uid = f"media.stored.{cls._meta.label}.{name}"
             post_save.connect(self.delete_replaced_file, sender=cls, dispatch_uid=f"{uid}.save", weak=False)
             post_delete.connect(self.delete_deleted_file, sender=cls, dispatch_uid=f"{uid}.delete", weak=False)
 
@@ -193,9 +193,24 @@ class StoredImageField(models.ImageField):
                 delete_after_commit(name)
 
 
+def stored_image_fields(upload_to, max_side_setting):
+    """A model's optional stored image and its size: `image, image_width, image_height =
+    stored_image_fields(...)` in the model's body. The image is processed and scaled down to
+    `settings.<max_side_setting>` when stored (StoredImageField); its size is null without one."""
+    return (
+        StoredImageField(upload_to=upload_to, blank=True, max_side_setting=max_side_setting),
+        models.PositiveIntegerField(
+            null=True, blank=True, editable=False, help_text="The stored image's width in pixels; null without one."
+        ),
+        models.PositiveIntegerField(
+            null=True, blank=True, editable=False, help_text="The stored image's height in pixels; null without one."
+        ),
+    )
+
+
 def delete_after_commit(name):
     """Delete the stored file `name` once the current transaction commits (now, outside one)."""
-    from drf_api.models import PendingFileDeletion
+    from media.models import PendingFileDeletion
 
     pending = PendingFileDeletion.objects.create(name=name)
     transaction.on_commit(lambda: purge(pending), robust=True)

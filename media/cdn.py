@@ -38,7 +38,7 @@ class CloudinaryMediaStorage(MediaCloudinaryStorage):
         """Destroy the image (and its CDN copies); an image already gone counts as deleted.
 
         The parent returns False on any refusal, which would lose the file; this raises, and
-        the caller keeps the deletion for later (drf_api/media.py)."""
+        the caller keeps the deletion for later (media/stored.py)."""
         stored = VERSIONED_NAME.fullmatch(name)
         public_id = stored["public_id"] if stored else name
         result = cloudinary.uploader.destroy(public_id, invalidate=True, resource_type=self.RESOURCE_TYPE)

@@ -1,14 +1,14 @@
 """python manage.py purge_media: delete the stored files whose deletion failed (or never ran).
 
 Each replaced or deleted image is deleted from storage right after its transaction commits
-(drf_api/media.py); one that the storage refused then (Cloudinary unreachable, a full disk)
+(media/stored.py); one that the storage refused then (Cloudinary unreachable, a full disk)
 waits in PendingFileDeletion. Run this from a scheduler (e.g. hourly); it exits with status 1
 while some deletions still fail.
 """
 from django.core.management.base import BaseCommand, CommandError
 
-from drf_api.media import purge
-from drf_api.models import PendingFileDeletion
+from media.models import PendingFileDeletion
+from media.stored import purge
 
 
 class Command(BaseCommand):

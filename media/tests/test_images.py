@@ -5,7 +5,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from drf_api.images import ALLOWED_FORMATS
+from media.images import ALLOWED_FORMATS
 from testing.images import image_bytes
 
 pytestmark = pytest.mark.django_db
