@@ -1,7 +1,8 @@
 """Read paths: how each resource is read and shown, declared once.
 
-A resource's read path is one table of columns (posts/reads.py, profiles/reads.py): each names a
-field, the SQL expression that reads it and how its value is shown. From that table come the
+A resource's read path is one table of columns (posts/reads.py, profiles/reads.py,
+messaging/reads.py): each names a field, the SQL expression that reads it and how its value is
+shown. From that table come the
 SELECT, the row type (a named tuple: immutable, attribute access by name), the JSON of a row and
 the schema's response component. The ORM only finds which rows, in which order (filters, search,
 ordering, paging); a list page and the detail are then read by the same fixed statement.
@@ -88,7 +89,7 @@ class ReadPath:
     def add(self, column: Column, *, before: str) -> None:
         """Another app's column, shown before the column named `before` (profiles show how many
         posts their owner wrote: the posts app adds that, so that profiles need not know posts)."""
-        if "row_type" in self.__dict__:
+        if self.__dict__.keys() & {"row_type", "columns_sql", "select", "serializer", "_key_index", "_loads", "_shows"}:
             raise RuntimeError(f"{self.name}'s read path is in use already: add columns in AppConfig.ready().")
         names = [each.name for each in self.columns]
         self.columns.insert(names.index(before), column)

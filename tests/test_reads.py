@@ -107,6 +107,9 @@ def test_a_column_reading_anothers_expression_is_caught(rf, post):
     assert shown_size(read_json(copy_of(POST, columns), post.id, post.owner, rf)) == (12, 12) != stored_size(post)
 
 
-def test_a_read_path_takes_no_column_once_in_use():
+def test_a_read_path_takes_a_column_until_it_is_first_used():
+    path = copy_of(POST, POST.columns)
+    path.add(Column("extra", "1", POST.columns[0].output), before="title")
+    assert "1, posts_post.title" in path.select
     with pytest.raises(RuntimeError, match="in use already"):
-        POST.add(Column("extra", "1", POST.columns[0].output), before="id")
+        path.add(Column("late", "2", POST.columns[0].output), before="id")
