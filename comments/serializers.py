@@ -2,7 +2,6 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from rest_framework import serializers
 
 from comments.models import Comment
-from drf_api.serializers import ConstraintSafeCreateMixin
 from profiles.serializers import AuthoredModelSerializer
 
 
@@ -11,7 +10,7 @@ def natural_time(moment):
     return naturaltime(moment).replace("\xa0", " ")
 
 
-class CommentSerializer(ConstraintSafeCreateMixin, AuthoredModelSerializer):
+class CommentSerializer(AuthoredModelSerializer):
     """A comment on a post, dated in natural time ("2 minutes ago")."""
 
     created_at = serializers.SerializerMethodField()

@@ -1,5 +1,6 @@
 from rest_framework import generics
 
+from comments import services
 from comments.filters import CommentFilter
 from comments.querysets import comment_queryset
 from comments.serializers import CommentDetailSerializer, CommentSerializer
@@ -16,7 +17,7 @@ class CommentList(generics.ListCreateAPIView):
     queryset = comment_queryset()
 
     def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
+        serializer.instance = services.comment_create(owner=self.request.user, **serializer.validated_data)
 
 
 class CommentDetail(generics.RetrieveUpdateDestroyAPIView):
@@ -25,3 +26,9 @@ class CommentDetail(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = CommentDetailSerializer
     permission_classes = [IsOwnerOrReadOnly]
     queryset = comment_queryset()
+
+    def perform_update(self, serializer):
+        services.comment_update(comment=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.comment_delete(comment=instance)

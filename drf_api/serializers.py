@@ -1,7 +1,7 @@
 """Serializer pieces shared by the apps whose rows belong to a user."""
 import datetime
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -100,29 +100,3 @@ class OwnerAwareModelSerializer(OwnedModelSerializer):
     def get_is_owner(self, obj) -> bool:
         request = self.context.get("request")
         return request is not None and request.user.id == obj.owner_id
-
-
-class ConstraintSafeCreateMixin:
-    """Creates in a savepoint and lets the database judge what no earlier check can.
-
-    No read-then-write check: two identical requests at the same instant both reach the INSERT,
-    the unique constraint lets one through, and the other gets 400 "possible duplicate". A row
-    this one points at (a post, a user) deleted in that same instant fails the foreign key: that
-    is a 400 on the field that names it, saying it is gone.
-    """
-
-    def create(self, validated_data):
-        try:
-            with transaction.atomic():
-                return super().create(validated_data)
-        except IntegrityError:
-            gone = {
-                name: [f"This {value._meta.verbose_name} has been deleted."]
-                for name, value in validated_data.items()
-                if isinstance(value, models.Model) and not type(value).objects.filter(pk=value.pk).exists()
-            }
-            if gone:
-                raise serializers.ValidationError(gone) from None
-            if self.Meta.model._meta.total_unique_constraints:
-                raise serializers.ValidationError({"detail": "possible duplicate"}) from None
-            raise

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from drf_api.serializers import ConstraintSafeCreateMixin, OwnedModelSerializer
+from drf_api.serializers import OwnedModelSerializer
 from followers.models import Follower
 
 
-class FollowerSerializer(ConstraintSafeCreateMixin, OwnedModelSerializer):
+class FollowerSerializer(OwnedModelSerializer):
     """A follow: `owner` follows the user `followed`, at most once and never themselves."""
 
     followed_name = serializers.ReadOnlyField(source="followed.username")

@@ -2,6 +2,7 @@ from rest_framework import generics
 
 from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
+from followers import services
 from followers.filters import FollowerFilter
 from followers.querysets import follower_queryset
 from followers.serializers import FollowerSerializer
@@ -16,7 +17,7 @@ class FollowerList(generics.ListCreateAPIView):
     queryset = follower_queryset()
 
     def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
+        serializer.instance = services.follow_create(owner=self.request.user, **serializer.validated_data)
 
 
 class FollowerDetail(generics.RetrieveDestroyAPIView):
@@ -25,3 +26,6 @@ class FollowerDetail(generics.RetrieveDestroyAPIView):
     serializer_class = FollowerSerializer
     permission_classes = [IsOwnerOrReadOnly]
     queryset = follower_queryset()
+
+    def perform_destroy(self, instance):
+        services.follow_delete(follow=instance)

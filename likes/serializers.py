@@ -1,8 +1,8 @@
-from drf_api.serializers import ConstraintSafeCreateMixin, OwnedModelSerializer
+from drf_api.serializers import OwnedModelSerializer
 from likes.models import Like
 
 
-class LikeSerializer(ConstraintSafeCreateMixin, OwnedModelSerializer):
+class LikeSerializer(OwnedModelSerializer):
     """A like: `owner` likes `post`, at most once."""
 
     class Meta:

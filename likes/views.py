@@ -2,6 +2,7 @@ from rest_framework import generics
 
 from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
+from likes import services
 from likes.filters import LikeFilter
 from likes.querysets import like_queryset
 from likes.serializers import LikeSerializer
@@ -16,7 +17,7 @@ class LikeList(generics.ListCreateAPIView):
     queryset = like_queryset()
 
     def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
+        serializer.instance = services.like_create(owner=self.request.user, **serializer.validated_data)
 
 
 class LikeDetail(generics.RetrieveDestroyAPIView):
@@ -25,3 +26,6 @@ class LikeDetail(generics.RetrieveDestroyAPIView):
     serializer_class = LikeSerializer
     permission_classes = [IsOwnerOrReadOnly]
     queryset = like_queryset()
+
+    def perform_destroy(self, instance):
+        services.like_delete(like=instance)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from drf_api.admin import ServiceAdmin
+from messaging import services
 from messaging.models import ChatDeletion, Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ServiceAdmin):
     """Moderation: find messages by participant; what was said is not editable here."""
 
     list_display = ["id", "sender", "recipient", "short_content", "timestamp", "read", "edited_at"]
@@ -21,6 +23,9 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="content")
     def short_content(self, message):
         return message.content[:80]
+
+    def delete(self, row):
+        services.message_delete(message=row)
 
 
 @admin.register(ChatDeletion)

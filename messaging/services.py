@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from drf_api.services import save_changes
 from media.stored import delete_after_commit
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
@@ -20,11 +21,14 @@ def message_send(*, sender: User, recipient: User, content: str = "", image: Fil
 
 
 def message_update(*, message: Message, **changes: Any) -> Message:
-    for field, value in changes.items():
-        setattr(message, field, value)
-    message.edited_at = timezone.now()
-    message.save()
-    return message
+    """A message's new text or image, and when it was edited."""
+    return save_changes(message, **changes, edited_at=timezone.now())
+
+
+def message_delete(*, message: Message) -> None:
+    """Delete a message for both participants; its image goes after commit (media.stored), and
+    the sockets hear `message.deleted` (realtime/events.py listens to the row's signal)."""
+    message.delete()
 
 
 @transaction.atomic

@@ -125,6 +125,9 @@ class MessageUpdate(OwnMessageMixin, generics.UpdateAPIView):
 class MessageDelete(OwnMessageMixin, generics.DestroyAPIView):
     """Delete a message for both participants (sender only)."""
 
+    def perform_destroy(self, instance):
+        services.message_delete(message=instance)
+
 
 class ChatDelete(APIView):
     """Remove the conversation from the caller's view only; the other user keeps it whole."""

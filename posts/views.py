@@ -3,6 +3,7 @@ from rest_framework import generics
 from drf_api.filters import FilterBackend, OrderingFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from drf_api.reads import ReadPathView
+from posts import services
 from posts.filters import PostFilter, PostSearchFilter
 from posts.models import Post
 from posts.querysets import orderable_posts, with_latest_like_at
@@ -29,7 +30,7 @@ class PostList(ReadPathView, generics.ListCreateAPIView):
         return orderable_posts()
 
     def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
+        serializer.instance = services.post_create(owner=self.request.user, **serializer.validated_data)
 
 
 class PostDetail(ReadPathView, generics.RetrieveUpdateDestroyAPIView):
@@ -39,3 +40,9 @@ class PostDetail(ReadPathView, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = PostInputSerializer
     permission_classes = [IsOwnerOrReadOnly]
     queryset = Post.objects.all()
+
+    def perform_update(self, serializer):
+        services.post_update(post=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.post_delete(post=instance)

@@ -3,6 +3,7 @@ from rest_framework import generics
 from drf_api.filters import FilterBackend, OrderingFilter, SearchFilter
 from drf_api.permissions import IsOwnerOrReadOnly
 from drf_api.reads import ReadPathView
+from profiles import services
 from profiles.filters import ProfileFilter
 from profiles.models import Profile
 from profiles.querysets import COUNTS, latest_follow_at, orderable_profiles
@@ -48,3 +49,6 @@ class ProfileDetail(ReadPathView, generics.RetrieveUpdateAPIView):
     serializer_class = ProfileInputSerializer
     permission_classes = [IsOwnerOrReadOnly]
     queryset = Profile.objects.all()
+
+    def perform_update(self, serializer):
+        services.profile_update(profile=serializer.instance, **serializer.validated_data)

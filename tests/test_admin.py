@@ -1,5 +1,6 @@
 """Django admin for every model: changelists without per-row queries, add pages that open, and
 rows that only the API's services may make (messages, chat deletions) offered to nobody."""
+import importlib
 import uuid
 
 import pytest
@@ -112,3 +113,62 @@ def test_an_admin_can_sign_a_session_out(client, user):
     signed_out = APIClient()
     signed_out.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     assert signed_out.get("/dj-rest-auth/user/").status_code == 401, "its access tokens die with it"
+
+
+def spy(monkeypatch, module, name):
+    """Record the calls of a service, which still does its work."""
+    calls, real = [], getattr(module, name)
+
+    def recorded(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return calls
+
+
+ADMIN_ADDS = {
+    "likes.like": ("like_create", lambda: {"owner": UserFactory().id, "post": PostFactory().id}),
+    "followers.follower": ("follow_create", lambda: {"owner": UserFactory().id, "followed": UserFactory().id}),
+    "comments.comment": ("comment_create", lambda: {"owner": UserFactory().id, "post": PostFactory().id,
+                                                    "content": "From the admin"}),
+    "posts.post": ("post_create", lambda: {"owner": UserFactory().id, "title": "From the admin", "content": "",
+                                           "image_filter": "normal"}),
+}
+
+
+@pytest.mark.parametrize("label", ADMIN_ADDS)
+def test_the_admin_adds_through_the_apps_service(client, monkeypatch, label):
+    """A row added in admin is made by the same service the API calls (its consequences alike),
+    and the admin's log and redirect name that row."""
+    from django.apps import apps
+    from django.contrib.admin.models import LogEntry
+
+    app_label, model_name = label.split(".")
+    service, data = ADMIN_ADDS[label]
+    calls = spy(monkeypatch, importlib.import_module(f"{app_label}.services"), service)
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
+    response = client.post(f"/admin/{app_label}/{model_name}/add/", data())
+    assert response.status_code == 302, response.content
+    row = apps.get_model(label).objects.get()
+    assert len(calls) == 1
+    assert LogEntry.objects.get().object_id == str(row.pk)
+
+
+def test_the_admin_changes_and_deletes_through_the_apps_services(client, monkeypatch):
+    import comments.services
+    import posts.services
+
+    updates = spy(monkeypatch, posts.services, "post_update")
+    deletions = spy(monkeypatch, comments.services, "comment_delete")
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-admin-1"))
+    post, comment = PostFactory(), CommentFactory()
+    response = client.post(f"/admin/posts/post/{post.id}/change/", {
+        "owner": post.owner_id, "title": "Renamed", "content": "", "image_filter": "lofi",
+    })
+    assert response.status_code == 302, response.content
+    post.refresh_from_db()
+    assert (post.title, post.image_filter, len(updates)) == ("Renamed", "lofi", 1)
+    response = client.post(f"/admin/comments/comment/{comment.id}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert len(deletions) == 1 and not type(comment).objects.filter(pk=comment.pk).exists()

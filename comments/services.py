@@ -1,0 +1,24 @@
+"""Writes of comments. Views and admin call these; what follows from a comment (the post owner's
+notification) listens to the row's signals."""
+from typing import Any
+
+from django.db import models
+
+from comments.models import Comment
+from drf_api.services import create_once, save_changes
+from users.models import User
+
+
+def comment_create(*, owner: User, post: models.Model, content: str) -> Comment:
+    """A comment on `post`; on a post deleted at this instant, 400 on `post` (the post's delete
+    locks it first: posts.models.Post.delete)."""
+    return create_once(Comment, owner=owner, post=post, content=content)
+
+
+def comment_update(*, comment: Comment, **changes: Any) -> Comment:
+    """A comment's new text (a comment stays on its post)."""
+    return save_changes(comment, **changes)
+
+
+def comment_delete(*, comment: Comment) -> None:
+    comment.delete()

@@ -1,0 +1,41 @@
+"""What every app's services share."""
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from rest_framework import serializers
+
+M = TypeVar("M", bound=models.Model)
+
+
+def create_once(model: type[M], **fields: Any) -> M:
+    """A new row of `model`, created in a savepoint, with the database judging what no earlier
+    check can.
+
+    No read-then-write check: two identical requests at the same instant both reach the INSERT,
+    the unique constraint lets one through, and the other gets 400 "possible duplicate". A row
+    this one points at (a post, a user) deleted in that same instant fails the foreign key: that
+    is a 400 on the field that names it, saying it is gone.
+    """
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(**fields)
+    except IntegrityError:
+        gone = {
+            name: [f"This {value._meta.verbose_name} has been deleted."]
+            for name, value in fields.items()
+            if isinstance(value, models.Model) and not type(value)._default_manager.filter(pk=value.pk).exists()
+        }
+        if gone:
+            raise serializers.ValidationError(gone) from None
+        if model._meta.total_unique_constraints:
+            raise serializers.ValidationError({"detail": "possible duplicate"}) from None
+        raise
+
+
+def save_changes(row: M, **changes: Any) -> M:
+    """`row` with `changes` set and saved. A row deleted meanwhile raises RowDeleted (a 404:
+    drf_api.models.UpdateNeverInserts): an update never brings it back."""
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.save()
+    return row
