@@ -159,7 +159,7 @@ def race(url, payload, headers=None):
     return sorted(((response.status_code, response.json()) for response in at_once([send, send])), key=lambda r: r[0])
 
 
-def test_two_identical_sign_ups_at_once_make_one_user_and_one_400(server):
+def test_two_identical_sign_ups_at_once_make_one_user_and_one_400_outcome_only(server):
     """Concurrency is real: both requests race through two gunicorn workers."""
     for _ in range(5):
         username = f"race_{uuid.uuid4().hex[:10]}"
@@ -169,7 +169,7 @@ def test_two_identical_sign_ups_at_once_make_one_user_and_one_400(server):
         assert "username" in body
 
 
-def test_two_identical_likes_at_once_make_one_like_and_one_400(server):
+def test_two_identical_likes_at_once_make_one_like_and_one_400_outcome_only(server):
     author = sign_up(server)
     post = requests.post(
         f"{server}/posts/", json={"title": "Race me"},

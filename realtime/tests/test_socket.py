@@ -135,6 +135,9 @@ def test_a_message_reaches_both_participants_and_nobody_else():
         assert to_alice["data"] == rest
         assert to_bob["data"] == {**rest, "is_sender": False}
         assert await sockets[2].receive_nothing(timeout=0.3)
+        to_carol = await send(f"/messages/{carol.id}/send/", {"content": "for carol"}, format="json")
+        control = await next_event(sockets[2])
+        assert control["data"]["id"] == to_carol.json()["id"], "positive control: carol's own message arrives first"
         for socket in sockets:
             await socket.disconnect()
 
@@ -240,6 +243,9 @@ def test_a_write_that_rolls_back_pushes_nothing():
         socket = (await open_socket(token))[0]
         await sync_to_async(send_then_roll_back)()
         assert await socket.receive_nothing(timeout=0.5)
+        kept = await sync_to_async(MessageFactory)(sender=alice, recipient=bob)
+        control = await next_event(socket)
+        assert (control["type"], control["data"]["id"]) == ("message.created", kept.id), "positive control"
         await socket.disconnect()
 
     run(scenario)
@@ -252,6 +258,7 @@ def test_typing_is_relayed_to_a_conversation_partner_once_a_second():
     alice, bob = UserFactory(), UserFactory()
     MessageFactory(sender=alice, recipient=bob)
     token_a, token_b = access_token(alice), access_token(bob)
+    as_alice = bearer_client(alice)
 
     async def scenario():
         a, b = (await open_socket(token_a))[0], (await open_socket(token_b))[0]
@@ -260,6 +267,9 @@ def test_typing_is_relayed_to_a_conversation_partner_once_a_second():
         assert (await next_event(b)) == {"type": "typing", "data": {"from": alice.id, "username": alice.username}}
         assert await b.receive_nothing(timeout=0.3), "the rest within the second are dropped"
         assert await a.receive_nothing(timeout=0.1), "nothing is stored or echoed"
+        sent = await sync_to_async(as_alice.post)(f"/messages/{bob.id}/send/", {"content": "x"}, format="json")
+        for socket in (a, b):  # positive control: the next thing either socket hears is this message
+            assert (await next_event(socket))["data"]["id"] == sent.json()["id"]
         for socket in (a, b):
             await socket.disconnect()
 
@@ -269,6 +279,7 @@ def test_typing_is_relayed_to_a_conversation_partner_once_a_second():
 def test_typing_to_a_stranger_is_refused():
     alice, stranger = UserFactory(), UserFactory()
     token_a, token_s = access_token(alice), access_token(stranger)
+    as_alice = bearer_client(alice)
 
     async def scenario():
         a, s = (await open_socket(token_a))[0], (await open_socket(token_s))[0]
@@ -278,6 +289,9 @@ def test_typing_to_a_stranger_is_refused():
         assert await s.receive_nothing(timeout=0.3)
         await a.send_json_to({"type": "shout"})
         assert (await next_event(a))["type"] == "error"
+        sent = await sync_to_async(as_alice.post)(f"/messages/{stranger.id}/send/", {"content": "hi"}, format="json")
+        control = await next_event(s)
+        assert control["data"]["id"] == sent.json()["id"], "positive control: the stranger's socket is live"
         for socket in (a, s):
             await socket.disconnect()
 

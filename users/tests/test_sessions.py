@@ -146,7 +146,7 @@ def test_a_refresh_token_of_a_deactivated_user_is_401(user, make_token):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a server database")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("make_token", [family_token, lambda user: str(RefreshToken.for_user(user))])
-def test_of_twenty_concurrent_refreshes_of_one_body_token_exactly_one_wins(make_token):
+def test_of_twenty_concurrent_refreshes_of_one_body_token_exactly_one_wins_outcome_only(make_token):
     token = make_token(UserFactory())
     responses = at_once([lambda: refresh(token)] * 20)
     assert sorted(response.status_code for response in responses) == [200] + [401] * 19
@@ -154,7 +154,7 @@ def test_of_twenty_concurrent_refreshes_of_one_body_token_exactly_one_wins(make_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a server database")
 @pytest.mark.django_db(transaction=True)
-def test_a_browser_refreshing_twice_at_once_stays_signed_in_with_one_live_token():
+def test_a_browser_refreshing_twice_at_once_stays_signed_in_with_one_live_token_outcome_only():
     user = UserFactory()
     token = family_token(user)
     responses = at_once([lambda: cookie_refresh(cookie_client(token))] * 2)
