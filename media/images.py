@@ -63,10 +63,7 @@ class ImageUploadField(serializers.ImageField):
 
     def to_representation(self, value):
         """An absolute URL; the default image's when none was uploaded (or null, without one)."""
-        if not value and self.default_image_setting is None:
-            return None
-        default = getattr(settings, self.default_image_setting) if self.default_image_setting else ""
-        return absolute_media_url(self.context.get("request"), value, default)
+        return image_url(self.context.get("request"), value, self.default_image_setting)
 
     def to_internal_value(self, data):
         # FileField's checks (a file was sent, with a name, not empty), not Django's ImageField:
@@ -135,16 +132,20 @@ def absolute_media_url(request, field_file, default):
     return urls[key]
 
 
+def image_url(request, field_file, default_image_setting=None):
+    """The absolute URL of a stored image or, without one, of the default image
+    (`settings.<default_image_setting>`), or null when there is no default."""
+    if not field_file and default_image_setting is None:
+        return None
+    default = getattr(settings, default_image_setting) if default_image_setting else ""
+    return absolute_media_url(request, field_file, default)
+
+
 def stored_image_url(model_field, default_image_setting=None):
-    """A read path's `show` for a stored image's file name (drf_api.reads.Column): its absolute
-    URL, or, with no image, the default image's (`settings.<default_image_setting>`) or null."""
+    """A read path's `show` for a stored image's file name (drf_api.reads.Column): image_url()."""
 
     def show(name, request):
-        if name:
-            return absolute_media_url(request, ImageFieldFile(None, model_field, name), "")
-        if default_image_setting is None:
-            return None
-        return absolute_media_url(request, None, getattr(settings, default_image_setting))
+        return image_url(request, ImageFieldFile(None, model_field, name) if name else None, default_image_setting)
 
     return show
 
@@ -169,4 +170,4 @@ def image_columns(table, model, default_image_setting=None, description="The ima
 
 def profile_image_url(request, profile):
     """The absolute URL of a profile's image, or of the default profile image."""
-    return absolute_media_url(request, profile.image if profile else None, settings.DEFAULT_PROFILE_IMAGE)
+    return image_url(request, profile.image if profile else None, "DEFAULT_PROFILE_IMAGE")

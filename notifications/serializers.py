@@ -1,8 +1,7 @@
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from media.images import absolute_media_url, profile_image_url
+from media.images import image_url, profile_image_url
 from notifications.models import Notification
 
 
@@ -24,7 +23,7 @@ class NotifiedPostSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField())
     def get_image(self, post):
-        return absolute_media_url(self.context.get("request"), post.image, settings.DEFAULT_POST_IMAGE)
+        return image_url(self.context.get("request"), post.image, "DEFAULT_POST_IMAGE")
 
 
 class NotifiedCommentSerializer(serializers.Serializer):
