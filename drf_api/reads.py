@@ -34,8 +34,14 @@ from rest_framework.response import Response
 
 from drf_api.counting import count_sql
 from drf_api.pagination import PagedRead
+from drf_api.querysets import aware
 
 Params = Mapping[str, Any]
+
+
+def caller_params(user: Any) -> dict[str, Any]:
+    """A read path's parameters for a caller: `%(user)s`, their id (null when signed out)."""
+    return {"user": user.id}
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,14 @@ class Column:
 
 
 def id_column(table: str) -> Column:
-    """The row's id: the read path's `key`."""
+    """The row's id (a read path's key: the column named `id`)."""
     return Column("id", f"{table}.id", serializers.IntegerField(read_only=True))
+
+
+def moment_column(name: str, sql: str, output: serializers.Field) -> Column:
+    """A date-time, made aware as it is read and shown as its `output` field renders it (say, a
+    DisplayDateField: "27 Aug 2024")."""
+    return Column(name, sql, output, load=aware, show=lambda moment, request: output.to_representation(moment))
 
 
 def callers_column(name: str, user_column: str, help_text: str) -> Column:
@@ -79,17 +91,17 @@ class ReadSerializer(serializers.Serializer):
 
 
 class ReadPath:
-    """A resource's columns read from `tables` (a FROM clause; `key` is the expression of the
-    row's id in it). Columns can still be added (`add`) until the read path is first used."""
+    """A resource's columns read from `tables` (a FROM clause); the column named `id` is the row's
+    key. Columns can still be added (`add`) until the read path is first used."""
 
-    def __init__(self, name: str, description: str, tables: str, *, key: str, columns: Sequence[Column]) -> None:
-        self.name, self.description, self.tables, self.key = name, description, tables, key
+    def __init__(self, name: str, description: str, tables: str, *, columns: Sequence[Column]) -> None:
+        self.name, self.description, self.tables = name, description, tables
         self.columns = list(columns)
 
     def add(self, column: Column, *, before: str) -> None:
         """Another app's column, shown before the column named `before` (profiles show how many
         posts their owner wrote: the posts app adds that, so that profiles need not know posts)."""
-        if self.__dict__.keys() & {"row_type", "columns_sql", "select", "serializer", "_key_index", "_loads", "_shows"}:
+        if any(isinstance(getattr(type(self), name, None), cached_property) for name in self.__dict__):
             raise RuntimeError(f"{self.name}'s read path is in use already: add columns in AppConfig.ready().")
         names = [each.name for each in self.columns]
         self.columns.insert(names.index(before), column)
@@ -110,8 +122,13 @@ class ReadPath:
 
     @cached_property
     def _key_index(self) -> int:
-        """Where the row's id is: the column that reads `key`."""
-        return next(index for index, column in enumerate(self.columns) if column.sql == self.key)
+        """Where the row's id is: the column named `id`."""
+        return [column.name for column in self.columns].index("id")
+
+    @cached_property
+    def key(self) -> str:
+        """The SQL of the row's id."""
+        return self.columns[self._key_index].sql
 
     @cached_property
     def _loads(self) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -262,8 +279,7 @@ class ReadPathView(generics.GenericAPIView):
     read_path: ReadPath
 
     def read_params(self) -> dict[str, Any]:
-        """The read path's parameters: the caller's id (null when signed out)."""
-        return {"user": self.request.user.id}
+        return caller_params(self.request.user)
 
     def read_response(self, pk: int, status: int = 200) -> Response:
         """The row of `pk` as the response: 404 when it is gone (say, deleted meanwhile)."""
@@ -302,6 +318,3 @@ class ReadPathView(generics.GenericAPIView):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.save()
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)

@@ -74,11 +74,6 @@ class DisplayDateField(UTCDateTimeField):
 display_date = DisplayDateField().to_representation
 
 
-def shown_date(moment, request=None):
-    """A read path's `show` for a date-time (drf_api.reads.Column): the display date."""
-    return display_date(moment)
-
-
 class OwnedModelSerializer(serializers.ModelSerializer):
     """`owner` as a username, set from the caller on create, never from the body.
 

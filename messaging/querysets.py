@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from drf_api.reads import caller_params
 from messaging.models import ChatDeletion, Message
 from messaging.reads import CONVERSATION
 
@@ -92,7 +93,7 @@ def partners_named_like(search):
 
 def conversation_list(user, search=None):
     """The caller's conversations, most recent first, in one statement (conversation_sql)."""
-    search_sql, params = "", {"user": user.id}
+    search_sql, params = "", caller_params(user)
     if search:
         search_sql, params["search"] = partners_named_like(search)
     with connection.cursor() as cursor:

@@ -14,15 +14,15 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from drf_api.querysets import aware
-from drf_api.reads import Column, ReadPath, callers_column, id_column
-from drf_api.serializers import DisplayDateField, UTCDateTimeField, shown_date
-from media.images import image_columns, stored_image_url
+from drf_api.reads import Column, ReadPath, callers_column, id_column, moment_column
+from drf_api.serializers import DisplayDateField, UTCDateTimeField
+from media.images import image_columns
 from messaging.models import ChatDeletion, Message
 from profiles.models import Profile
+from profiles.reads import profile_image_column
 
 MESSAGES, DELETIONS = Message._meta.db_table, ChatDeletion._meta.db_table
 USERS, PROFILES = get_user_model()._meta.db_table, Profile._meta.db_table
-PROFILE_IMAGE = Profile._meta.get_field("image")
 PREVIEW_LENGTH = 50
 
 
@@ -54,16 +54,6 @@ class ClockTimeField(UTCDateTimeField):
         super().__init__(format="%H:%M", **kwargs)
 
 
-clock_time = ClockTimeField().to_representation
-iso_8601 = UTCDateTimeField(format="iso-8601").to_representation
-
-
-def shown_clock_time(moment: datetime, request: Request | None = None) -> str:
-    return clock_time(moment)
-
-
-def shown_iso_8601(moment: datetime | None, request: Request | None = None) -> str | None:
-    return iso_8601(moment)
 
 
 HIDDEN_UP_TO = (
@@ -80,18 +70,10 @@ def newest(column: str) -> str:
     )
 
 
-def profile_image(name: str, alias: str, description: str) -> Column:
-    """A person's profile image, from the profiles table joined as `alias`."""
-    return Column(
-        name, f"{alias}.image", serializers.URLField(read_only=True, help_text=description),
-        show=stored_image_url(PROFILE_IMAGE, "DEFAULT_PROFILE_IMAGE"),
-    )
-
-
 MESSAGE = ReadPath(
     "Message", "A message as its two participants see it, with its conversation's newest message.",
     f"{MESSAGES} LEFT JOIN {PROFILES} AS sp ON sp.owner_id = {MESSAGES}.sender_id "
-    f"LEFT JOIN {PROFILES} AS rp ON rp.owner_id = {MESSAGES}.recipient_id", key=f"{MESSAGES}.id", columns=[
+    f"LEFT JOIN {PROFILES} AS rp ON rp.owner_id = {MESSAGES}.recipient_id", columns=[
         id_column(MESSAGES),
         Column("sender", f"{MESSAGES}.sender_id",
                serializers.IntegerField(read_only=True, help_text="The sender's id.")),
@@ -100,22 +82,20 @@ MESSAGE = ReadPath(
         Column("content", f"{MESSAGES}.content",
                serializers.CharField(read_only=True, help_text="The text; may be empty.")),
         *image_columns(MESSAGES, Message, description="The message's image"),
-        Column("date", f"{MESSAGES}.timestamp", DisplayDateField(read_only=True), load=aware, show=shown_date),
-        Column("time", f"{MESSAGES}.timestamp", ClockTimeField(read_only=True), load=aware, show=shown_clock_time),
-        Column("timestamp", f"{MESSAGES}.timestamp", UTCDateTimeField(format="iso-8601", read_only=True),
-               load=aware, show=shown_iso_8601),
+        moment_column("date", f"{MESSAGES}.timestamp", DisplayDateField(read_only=True)),
+        moment_column("time", f"{MESSAGES}.timestamp", ClockTimeField(read_only=True)),
+        moment_column("timestamp", f"{MESSAGES}.timestamp", UTCDateTimeField(format="iso-8601", read_only=True)),
         Column("read", f'{MESSAGES}."read"', serializers.BooleanField(read_only=True), load=bool),
-        profile_image("sender_profile_image", "sp", "The sender's profile image."),
-        profile_image("recipient_profile_image", "rp", "The recipient's profile image."),
+        profile_image_column("sender_profile_image", "sp", "The sender's profile image."),
+        profile_image_column("recipient_profile_image", "rp", "The recipient's profile image."),
         callers_column("is_sender", f"{MESSAGES}.sender_id", "Whether the caller sent it."),
         Column("last_message", newest("content"), serializers.CharField(
             read_only=True, help_text="The conversation's newest message, cut short."), show=message_preview),
         Column("last_message_time", newest("timestamp"), serializers.CharField(
             read_only=True, help_text="When it was sent: 09:31 today, 21 Aug this year, 21 Aug 2023 before."),
             load=aware, show=shown_time_label),
-        Column("edited_at", f"{MESSAGES}.edited_at", UTCDateTimeField(
-            format="iso-8601", read_only=True, allow_null=True, help_text="When its sender last edited it."),
-            load=aware, show=shown_iso_8601),
+        moment_column("edited_at", f"{MESSAGES}.edited_at", UTCDateTimeField(
+            format="iso-8601", read_only=True, allow_null=True, help_text="When its sender last edited it.")),
     ],
 )
 
@@ -124,11 +104,11 @@ MESSAGE = ReadPath(
 CONVERSATION = ReadPath(
     "Conversation", "One entry of GET /messages/: a partner and the newest message the caller sees.",
     f"newest AS n JOIN {MESSAGES} AS m ON m.id = n.last_id JOIN {USERS} AS u ON u.id = n.partner "
-    f"LEFT JOIN {PROFILES} AS pr ON pr.owner_id = n.partner", key="n.partner", columns=[
+    f"LEFT JOIN {PROFILES} AS pr ON pr.owner_id = n.partner", columns=[
         Column("id", "n.partner", serializers.IntegerField(read_only=True, help_text="The other user's id.")),
         Column("username", "u.username",
                serializers.CharField(read_only=True, help_text="The other user's username.")),
-        profile_image("recipient_profile_image", "pr", "The other user's profile image."),
+        profile_image_column("recipient_profile_image", "pr", "The other user's profile image."),
         Column("last_message", "m.content", serializers.CharField(
             read_only=True, help_text="The newest message, cut to 50 characters."), show=message_preview),
         Column("last_message_time", "m.timestamp", serializers.CharField(

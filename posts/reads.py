@@ -12,13 +12,13 @@ from rest_framework import serializers
 
 from comments.models import Comment
 from drf_api.counting import filters_nothing
-from drf_api.querysets import aware
-from drf_api.reads import Column, ReadPath, callers_column, id_column
-from drf_api.serializers import DisplayDateField, shown_date
+from drf_api.reads import Column, ReadPath, callers_column, id_column, moment_column
+from drf_api.serializers import DisplayDateField
 from likes.models import Like
-from media.images import image_columns, stored_image_url
+from media.images import image_columns
 from posts.models import Post
 from profiles.models import Profile
+from profiles.reads import profile_image_column
 
 POSTS, USERS, PROFILES = Post._meta.db_table, get_user_model()._meta.db_table, Profile._meta.db_table
 LIKES, COMMENTS = Like._meta.db_table, Comment._meta.db_table
@@ -40,16 +40,14 @@ class PostReadPath(ReadPath):
 POST = PostReadPath(
     "Post", "A post as everyone sees it, with its author, its counts and the caller's like.",
     f"{POSTS} JOIN {USERS} AS u ON u.id = {POSTS}.owner_id LEFT JOIN {PROFILES} AS pr ON pr.owner_id = u.id",
-    key=f"{POSTS}.id", columns=[
+    columns=[
         id_column(POSTS),
         Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The author's username.")),
         callers_column("is_owner", f"{POSTS}.owner_id", "Whether the caller wrote it."),
         Column("profile_id", "pr.id", serializers.IntegerField(read_only=True, help_text="The author's profile.")),
-        Column("profile_image", "pr.image", serializers.URLField(
-            read_only=True, help_text="The author's profile image, or the default one."),
-            show=stored_image_url(Profile._meta.get_field("image"), "DEFAULT_PROFILE_IMAGE")),
-        Column("created_at", f"{POSTS}.created_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
-        Column("updated_at", f"{POSTS}.updated_at", DisplayDateField(read_only=True), load=aware, show=shown_date),
+        profile_image_column("profile_image", "pr", "The author's profile image, or the default one."),
+        moment_column("created_at", f"{POSTS}.created_at", DisplayDateField(read_only=True)),
+        moment_column("updated_at", f"{POSTS}.updated_at", DisplayDateField(read_only=True)),
         Column("title", f"{POSTS}.title", serializers.CharField(read_only=True)),
         Column("content", f"{POSTS}.content", serializers.CharField(read_only=True)),
         *image_columns(POSTS, Post, "DEFAULT_POST_IMAGE", description="The post's image"),

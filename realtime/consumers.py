@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from drf_api.proxies import mounted_under_forwarded_prefix
+from drf_api.reads import caller_params
 from messaging.models import Message
 from messaging.querysets import messages_visible_to
 from messaging.reads import MESSAGE
@@ -177,7 +178,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     def represent(self, event, request):
         if event["event"].startswith("message."):
-            rows = list(MESSAGE.list(messages_visible_to(self.user).filter(id=event["id"]), {"user": self.user.id}))
+            visible = messages_visible_to(self.user).filter(id=event["id"])
+            rows = list(MESSAGE.list(visible, caller_params(self.user)))
             return MESSAGE.to_json(rows[0], request) if rows else None
         notification = notification_queryset(self.user).filter(id=event["id"]).first()
         return NotificationSerializer(notification, context={"request": request}).data if notification else None

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from drf_api.reads import Column, ReadPath
+from drf_api.reads import Column, ReadPath, caller_params
 from messaging.models import Message
 from messaging.reads import MESSAGE
 from posts.models import Post
@@ -74,12 +74,12 @@ def test_a_messages_image_size_is_its_stored_files_when_sent_edited_and_in_the_t
 
 
 def copy_of(path, columns):
-    return ReadPath(path.name, path.description, path.tables, key=path.key, columns=columns)
+    return ReadPath(path.name, path.description, path.tables, columns=columns)
 
 
 def read_json(path, pk, user, rf):
     request = rf.get("/")
-    return path.to_json(path.read_one(pk, {"user": user.id}), request)
+    return path.to_json(path.read_one(pk, caller_params(user)), request)
 
 
 @pytest.mark.parametrize("path, pk", [
