@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from comments.models import Comment
 from profiles.serializers import AuthoredModelSerializer
+from safety.serializers import VisibleRelatedField
 
 
 def natural_time(moment):
@@ -13,6 +14,7 @@ def natural_time(moment):
 class CommentSerializer(AuthoredModelSerializer):
     """A comment on a post, dated in natural time ("2 minutes ago")."""
 
+    post = VisibleRelatedField(Comment._meta.get_field("post").related_model, help_text="The post commented on.")
     created_at = serializers.SerializerMethodField()
     updated_at = serializers.SerializerMethodField()
 

@@ -6,9 +6,10 @@ from comments.querysets import comment_queryset
 from comments.serializers import CommentDetailSerializer, CommentSerializer
 from drf_api.filters import FilterBackend
 from drf_api.permissions import IsOwnerOrReadOnly
+from safety.views import VisibleToCaller
 
 
-class CommentList(generics.ListCreateAPIView):
+class CommentList(VisibleToCaller, generics.ListCreateAPIView):
     """Comments, newest first; `?post=` for one post's."""
 
     serializer_class = CommentSerializer
@@ -20,10 +21,11 @@ class CommentList(generics.ListCreateAPIView):
         serializer.instance = services.comment_create(owner=self.request.user, **serializer.validated_data)
 
 
-class CommentDetail(generics.RetrieveUpdateDestroyAPIView):
+class CommentDetail(VisibleToCaller, generics.RetrieveUpdateDestroyAPIView):
     """A comment; only its owner may change or delete it."""
 
     serializer_class = CommentDetailSerializer
+    listing = False
     permission_classes = [IsOwnerOrReadOnly]
     queryset = comment_queryset()
 

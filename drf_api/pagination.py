@@ -45,15 +45,19 @@ class PagedRead(ABC):
     """A list whose rows are found as ids first and then read in full (drf_api.reads.ReadList):
     what both paginators page besides a plain queryset.
 
-    `ids` is the ORM's part (filters, ordering); filtering, ordering and slicing the list (what
-    the cursor paginator does) apply to it, and iterating reads the rows. `read(counted)` reads
-    them together with the count of the rows of `counted` when it can (None when not).
+    `ids` is the ORM's part (filters, ordering, what the caller may see); filtering, ordering and
+    slicing the list (what the cursor paginator does) apply to it, and iterating reads the rows.
+    `read(counted)` reads them together with the count of the rows of `counted` when it can (None
+    when not); `count()` counts them alone.
     """
 
     ids: QuerySet
 
     @abstractmethod
-    def read(self, counted: QuerySet | None = None) -> tuple[list[Any], int | None]: ...
+    def read(self, counted: "PagedRead | None" = None) -> tuple[list[Any], int | None]: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
 
     @abstractmethod
     def __getitem__(self, bounds: slice) -> "PagedRead": ...
@@ -82,7 +86,7 @@ class DeferredJoinPaginator(Paginator):
     @cached_property
     def count(self):
         rows = self.object_list
-        return exact_count(rows.ids if isinstance(rows, PagedRead) else rows)
+        return rows.count() if isinstance(rows, PagedRead) else exact_count(rows)
 
     def page(self, number):
         rows = self.object_list
@@ -93,7 +97,7 @@ class DeferredJoinPaginator(Paginator):
             # and one past the last page after counting.
             return self.page_after_count(number)
         bottom = (int(number) - 1) * self.per_page
-        page, count = rows[bottom:bottom + self.per_page].read(counted=rows.ids)
+        page, count = rows[bottom:bottom + self.per_page].read(counted=rows)
         if count is None and not page and bottom == 0:
             count = 0  # an empty first page: the list is empty
         self.count = self.count if count is None else count

@@ -12,6 +12,10 @@ building model instances a row was half of GET /posts/'s time (make bench), and 
 prepared by psycopg after a few uses, so PostgreSQL does not parse it again either.
 
 SQL parameters are named (`%(user)s`, the caller's id, however often a column needs it).
+
+What a caller may see is not the read path's to decide: its model's `visibility` (the rule is
+safety/visibility.py) gives the condition, which a list applies to its ids and a detail read to
+its one row, so that a row the caller must not see is missing from every page and a 404 at its URL.
 """
 from __future__ import annotations
 
@@ -21,22 +25,40 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Field, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drf_api.counting import count_sql
+from drf_api.counting import count_sql, reads_stored_count
 from drf_api.pagination import PagedRead
 from drf_api.querysets import aware
 
 Params = Mapping[str, Any]
+
+
+class Visibility(Protocol):
+    """What a viewer may see of a model's rows: the model's `visibility` (safety.visibility)."""
+
+    def q(self, viewer: Any, *, listing: bool = True) -> Q: ...
+
+    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[tuple[int, Q]]: ...
+
+
+def where_sql(model: type[Model], condition: Q, using: str) -> tuple[str, list[Any]]:
+    """`condition` as SQL over `model`'s own table (named as the table), to add to a WHERE."""
+    query = model._default_manager.filter(condition).query
+    if sum(1 for count in query.alias_refcount.values() if count) > 1:
+        raise ValueError(f"A read path's visibility must need no join ({model.__name__}).")
+    sql, params = query.get_compiler(using).compile(query.where)
+    return sql, list(params)
 
 
 def caller_params(user: Any) -> dict[str, Any]:
@@ -92,11 +114,22 @@ class ReadSerializer(serializers.Serializer):
 
 class ReadPath:
     """A resource's columns read from `tables` (a FROM clause); the column named `id` is the row's
-    key. Columns can still be added (`add`) until the read path is first used."""
+    key. Columns can still be added (`add`) until the read path is first used. With a `model`
+    whose rows declare a `visibility`, a caller reads only what they may see."""
 
-    def __init__(self, name: str, description: str, tables: str, *, columns: Sequence[Column]) -> None:
-        self.name, self.description, self.tables = name, description, tables
+    def __init__(self, name: str, description: str, tables: str, *, columns: Sequence[Column],
+                 model: type[Model] | None = None) -> None:
+        self.name, self.description, self.tables, self.model = name, description, tables, model
         self.columns = list(columns)
+
+    @property
+    def visibility(self) -> Visibility | None:
+        return getattr(self.model, "visibility", None)
+
+    def shown(self, viewer: Any, *, listing: bool) -> Q | None:
+        """The condition that `viewer` may see a row (None: every row is shown)."""
+        visibility = self.visibility
+        return None if visibility is None else visibility.q(viewer, listing=listing)
 
     def add(self, column: Column, *, before: str) -> None:
         """Another app's column, shown before the column named `before` (profiles show how many
@@ -169,38 +202,44 @@ class ReadPath:
         column = next(column for column in self.columns if column.name == name)
         return RawSQL(column.sql, (), output_field=output_field)
 
-    def read(self, ids: Sequence[int], params: Params, using: str = "default") -> list[tuple]:
-        """The rows of `ids`, in that order; a row deleted meanwhile is left out."""
+    def read(self, ids: Sequence[int], params: Params, using: str = "default", shown: Q | None = None) -> list[tuple]:
+        """The rows of `ids`, in that order; a row deleted meanwhile, or (with `shown`) one the
+        condition leaves out, is left out."""
         if not ids:
             return []
-        names = {f"id_{index}": pk for index, pk in enumerate(ids)}
+        names: dict[str, Any] = {f"id_{index}": pk for index, pk in enumerate(ids)}
         where = f" WHERE {self.key} IN ({', '.join(f'%({name})s' for name in names)})"
+        if shown is not None:
+            assert self.model is not None
+            shown_sql, shown_params = named(*where_sql(self.model, shown, using), prefix="shown_")
+            where, names = f"{where} AND ({shown_sql})", {**names, **shown_params}
         with connections[using].cursor() as cursor:
             cursor.execute(self.select + where, {**params, **names})
             by_id = {row[self._key_index]: row for row in map(self.row, cursor.fetchall())}
         return [by_id[pk] for pk in ids if pk in by_id]
 
-    def read_one(self, pk: int, params: Params, using: str = "default") -> tuple | None:
-        """The row of `pk`, or None when there is none."""
-        rows = self.read([pk], params, using)
+    def read_one(self, pk: int, params: Params, using: str = "default", shown: Q | None = None) -> tuple | None:
+        """The row of `pk`, or None when there is none (or `shown` leaves it out)."""
+        rows = self.read([pk], params, using, shown)
         return rows[0] if rows else None
 
-    def read_page(self, ids: QuerySet, params: Params, counted: QuerySet | None = None) -> tuple[list, int | None]:
-        """The rows that `ids` (a queryset: filtered, ordered, sliced) finds and, on PostgreSQL,
-        the count of the rows of `counted` when it is given (None when it is not known).
+    def read_page(self, rows: ReadList, counted: ReadList | None = None) -> tuple[list, int | None]:
+        """The rows that `rows` finds (its ids: filtered, ordered, sliced, what the caller may see)
+        and, on PostgreSQL, the count of `counted` when it is given (None when it is not known).
 
         On PostgreSQL one statement does it all: the ids query (as the ORM compiled it) becomes a
         CTE whose array also gives the order, and the count (drf_api.counting.count_sql) comes
         along as a scalar subquery. Elsewhere the ids are read first, then the rows.
         """
+        ids, params = rows.ids, rows.params
         connection = connections[ids.db]
         if connection.vendor != "postgresql":
             return self.read(list(ids.values_list("pk", flat=True)), params, ids.db), None
         try:
-            ids_sql, ids_params = named(*self.ids_sql(ids), prefix="ids_")
+            ids_sql, ids_params = named(*self.ids_sql(rows), prefix="ids_")
             total_sql, total_params = "NULL", dict[str, Any]()
             if counted is not None:
-                total_sql, total_params = named(*count_sql(counted), prefix="total_")
+                total_sql, total_params = counted.count_query()
         except EmptyResultSet:  # a filter that can match nothing, e.g. the feed of nobody followed
             return [], 0
         sql = (
@@ -214,13 +253,14 @@ class ReadPath:
             fetched = cursor.fetchall()
         return [self.row(values[:-1]) for values in fetched], (fetched[0][-1] if fetched else None)
 
-    def ids_sql(self, ids: QuerySet) -> tuple[str, Sequence[Any]]:
-        """The SQL of a queryset of ids, as the ORM compiles it (a read path may know a faster text)."""
-        return ids.values("pk").query.get_compiler(ids.db).as_sql()
+    def ids_sql(self, rows: ReadList) -> tuple[str, Sequence[Any]]:
+        """The SQL of a list's ids, as the ORM compiles it (a read path may know a faster text)."""
+        return rows.ids.values("pk").query.get_compiler(rows.ids.db).as_sql()
 
-    def list(self, ids: QuerySet, params: Params) -> ReadList:
-        """`ids` (a queryset: filtered, ordered) as a list the paginators page."""
-        return ReadList(self, ids, params)
+    def list(self, ids: QuerySet, params: Params, viewer: Any = None) -> ReadList:
+        """`ids` (a queryset: filtered, ordered) as a list the paginators page; with a `viewer`,
+        only what they may see in a list."""
+        return ReadList(self, ids, params, None if viewer is None else self.shown(viewer, listing=True), viewer)
 
 
 def named(sql: str, params: Sequence[Any], prefix: str) -> tuple[str, dict[str, Any]]:
@@ -239,29 +279,68 @@ def named(sql: str, params: Sequence[Any], prefix: str) -> tuple[str, dict[str, 
 
 
 class ReadList(PagedRead):
-    """A list as the paginators page it: `ids` (the ORM's part) read in full by a read path.
+    """A list as the paginators page it: the ORM's part (`whole`: filters, ordering), what the
+    viewer may see of it (`shown`), a page of it (`bounds`), read in full by a read path.
 
-    Filtering, ordering and slicing (what a cursor does) apply to the ids and give another
-    ReadList; iterating reads the rows (one statement on PostgreSQL).
+    Filtering and ordering apply to the whole and give another ReadList, slicing (what a
+    paginator does) marks the page; `ids` is the page's ids; iterating reads the rows (one
+    statement on PostgreSQL).
     """
 
-    def __init__(self, path: ReadPath, ids: QuerySet, params: Params) -> None:
-        self.path, self.ids, self.params = path, ids, params
+    def __init__(self, path: ReadPath, whole: QuerySet, params: Params, shown: Q | None = None,
+                 viewer: Any = None, bounds: slice | None = None) -> None:
+        self.path, self.whole, self.params, self.shown, self.viewer, self.bounds = (
+            path, whole, params, shown, viewer, bounds)
 
-    def over(self, ids: QuerySet) -> ReadList:
-        return ReadList(self.path, ids, self.params)
+    @cached_property
+    def ids(self) -> QuerySet:  # type: ignore[override]
+        ids = self.whole if self.shown is None else self.whole.filter(self.shown)
+        return ids if self.bounds is None else ids[self.bounds]
 
-    def read(self, counted: QuerySet | None = None) -> tuple[list, int | None]:
-        return self.path.read_page(self.ids, self.params, counted)
+    def over(self, whole: QuerySet, bounds: slice | None = None) -> ReadList:
+        if self.bounds is not None:
+            raise TypeError("A page of a list is not filtered, ordered or sliced again.")
+        return ReadList(self.path, whole, self.params, self.shown, self.viewer, bounds)
+
+    def read(self, counted: PagedRead | None = None) -> tuple[list, int | None]:
+        assert counted is None or isinstance(counted, ReadList)
+        return self.path.read_page(self, counted)
+
+    def count_query(self) -> tuple[str, dict[str, Any]]:
+        """A SELECT (named SQL, params) of how many rows the list has, to run inside another
+        statement (drf_api.counting.count_sql). A whole counted table that only the viewer's
+        visibility filters is its kept row count less the rows not shown to them, each term
+        answered by an index, instead of a count of every row."""
+        visibility = self.path.visibility
+        if self.shown is None or visibility is None or not reads_stored_count(self.whole):
+            return named(*count_sql(self.ids), prefix="total_")
+        sql, params = named(*count_sql(self.whole), prefix="total_")
+        terms = [f"({sql})"]
+        manager = self.whole.model._default_manager
+        for index, (sign, condition) in enumerate(visibility.not_shown(self.viewer, listing=True)):
+            term_sql, term_params = named(*count_sql(manager.filter(condition)), prefix=f"total{index}_")
+            terms.append(f"{'-' if sign > 0 else '+'} ({term_sql})")
+            params.update(term_params)
+        return f"SELECT {' '.join(terms)}", params
+
+    def count(self) -> int:
+        """How many rows the list has (all pages)."""
+        sql, params = self.count_query()
+        with connections[self.whole.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            total = cursor.fetchone()[0]
+        if total is None:  # a counted table's kept count is missing: count the rows
+            return (self.whole if self.shown is None else self.whole.filter(self.shown)).count()
+        return total
 
     def filter(self, *args: Any, **kwargs: Any) -> ReadList:
-        return self.over(self.ids.filter(*args, **kwargs))
+        return self.over(self.whole.filter(*args, **kwargs))
 
     def order_by(self, *fields: Any) -> ReadList:
-        return self.over(self.ids.order_by(*fields))
+        return self.over(self.whole.order_by(*fields))
 
     def __getitem__(self, bounds: slice) -> ReadList:
-        return self.over(self.ids[bounds])
+        return self.over(self.whole, bounds)
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self.read()[0])
@@ -282,15 +361,31 @@ class ReadPathView(generics.GenericAPIView):
         return caller_params(self.request.user)
 
     def read_response(self, pk: int, status: int = 200) -> Response:
-        """The row of `pk` as the response: 404 when it is gone (say, deleted meanwhile)."""
-        row = self.read_path.read_one(pk, self.read_params())
+        """The row of `pk` as the response: 404 when it is gone (say, deleted meanwhile) or the
+        caller must not see it (safety/visibility.py; in the same statement)."""
+        shown = self.read_path.shown(self.request.user, listing=False)
+        row = self.read_path.read_one(pk, self.read_params(), shown=shown)
         if row is None:
             raise NotFound(f"No {self.read_path.name} matches the given query.")
         return Response(self.read_path.to_json(row, self.request), status=status)
 
+    def get_object(self) -> Any:
+        """The row a write changes (DRF's get_object): only one the caller may see at its URL,
+        else 404."""
+        queryset = self.filter_queryset(self.get_queryset())
+        shown = self.read_path.shown(self.request.user, listing=False)
+        if shown is not None:
+            queryset = queryset.filter(shown)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        row = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, row)
+        return row
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A page: its ids found by the ORM, its rows read in full (one statement on PostgreSQL)."""
-        rows = self.read_path.list(self.filter_queryset(self.get_queryset()), self.read_params())
+        """A page: its ids found by the ORM, its rows read in full (one statement on PostgreSQL);
+        only what the caller may see in a list (safety/visibility.py)."""
+        ids = self.filter_queryset(self.get_queryset())
+        rows = self.read_path.list(ids, self.read_params(), viewer=request.user)
         # DRF types a page's source as a QuerySet; our paginators page a PagedRead (drf_api.pagination).
         page: list[Any] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
         shown = [self.read_path.to_json(row, request) for row in (rows if page is None else page)]

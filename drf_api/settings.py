@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "drf_api",
     "media",
     "users",
+    "safety",
     "profiles",
     "posts",
     "comments",
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "realtime",
+    "moderation",
     "demo",
 ]
 
@@ -271,6 +273,8 @@ THROTTLE_RATES = {
     "dj_rest_auth": os.environ.get("THROTTLE_RATE_AUTH", "20/min"),
     # Per user, and as generous as the user rate: a browser app refreshes before every request.
     "token_refresh": os.environ.get("THROTTLE_RATE_REFRESH", "600/min"),
+    # New abuse reports, per user (moderation/views.py).
+    "reports": os.environ.get("THROTTLE_RATE_REPORTS", "20/hour"),
 }
 
 REST_FRAMEWORK = {

@@ -83,3 +83,12 @@ class TokenRefreshThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
         self.shared = not user_id
         ident = f"user-{user_id}" if user_id else f"ip-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class WriteRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
+    """A `scope`'s rate for one user's writes (POST, PUT, PATCH, DELETE); reads are not counted."""
+
+    def allow_request(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)

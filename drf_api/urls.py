@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("followers.urls")),
     path("", include("messaging.urls")),
     path("", include("notifications.urls")),
+    path("", include("safety.urls")),
+    path("", include("moderation.urls")),
 ]
 
 if not settings.USE_CLOUDINARY:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from safety.visibility import Visibility
+
 
 class Follower(models.Model):
     """`owner` follows `followed`: at most once, and never themselves (both enforced by the database)."""
@@ -8,6 +10,9 @@ class Follower(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following")
     followed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Shows both users (safety/visibility.py).
+    visibility = Visibility(people=("owner", "followed"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,12 +1,14 @@
 from rest_framework import serializers
 
-from drf_api.serializers import OwnedModelSerializer
+from drf_api.serializers import OwnedModelSerializer, PrimaryKeyRelatedField
 from followers.models import Follower
+from safety.serializers import active_users
 
 
 class FollowerSerializer(OwnedModelSerializer):
     """A follow: `owner` follows the user `followed`, at most once and never themselves."""
 
+    followed = PrimaryKeyRelatedField(queryset=active_users(), help_text="The followed user's id.")
     followed_name = serializers.ReadOnlyField(source="followed.username")
 
     class Meta:

@@ -6,9 +6,10 @@ from followers import services
 from followers.filters import FollowerFilter
 from followers.querysets import follower_queryset
 from followers.serializers import FollowerSerializer
+from safety.views import VisibleToCaller
 
 
-class FollowerList(generics.ListCreateAPIView):
+class FollowerList(VisibleToCaller, generics.ListCreateAPIView):
     """Follows, newest first; follow a user with `{"followed": user id}`."""
 
     serializer_class = FollowerSerializer
@@ -20,10 +21,11 @@ class FollowerList(generics.ListCreateAPIView):
         serializer.instance = services.follow_create(owner=self.request.user, **serializer.validated_data)
 
 
-class FollowerDetail(generics.RetrieveDestroyAPIView):
+class FollowerDetail(VisibleToCaller, generics.RetrieveDestroyAPIView):
     """A follow; only its owner may delete it (unfollow)."""
 
     serializer_class = FollowerSerializer
+    listing = False
     permission_classes = [IsOwnerOrReadOnly]
     queryset = follower_queryset()
 

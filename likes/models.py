@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from safety.visibility import Visibility
+
 
 class Like(models.Model):
     """`owner` likes `post`, at most once (enforced by the database)."""
@@ -8,6 +10,9 @@ class Like(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Shows its owner and its post's owner, and goes with its post (safety/visibility.py).
+    visibility = Visibility(people=("owner", "post__owner"), content=("post",))
 
     class Meta:
         ordering = ["-created_at"]

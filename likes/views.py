@@ -6,9 +6,10 @@ from likes import services
 from likes.filters import LikeFilter
 from likes.querysets import like_queryset
 from likes.serializers import LikeSerializer
+from safety.views import VisibleToCaller
 
 
-class LikeList(generics.ListCreateAPIView):
+class LikeList(VisibleToCaller, generics.ListCreateAPIView):
     """Likes, newest first; like a post with `{"post": id}` (once: a second is 400)."""
 
     serializer_class = LikeSerializer
@@ -20,10 +21,11 @@ class LikeList(generics.ListCreateAPIView):
         serializer.instance = services.like_create(owner=self.request.user, **serializer.validated_data)
 
 
-class LikeDetail(generics.RetrieveDestroyAPIView):
+class LikeDetail(VisibleToCaller, generics.RetrieveDestroyAPIView):
     """A like; only its owner may delete it (unlike)."""
 
     serializer_class = LikeSerializer
+    listing = False
     permission_classes = [IsOwnerOrReadOnly]
     queryset = like_queryset()
 

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from drf_api.models import UpdateNeverInserts
 from media.stored import stored_image_fields
+from safety.models import hidden_at_field
+from safety.visibility import Visibility
 
 
 class Message(UpdateNeverInserts):
@@ -19,6 +21,7 @@ class Message(UpdateNeverInserts):
     timestamp = models.DateTimeField(default=timezone.now, editable=False)
     read = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_at = hidden_at_field()
     # The conversation's key, whoever sent: (smaller user id, larger user id). Stored by the
     # database, so that one index scan reads a thread or a conversation's newest message.
     user_low = models.GeneratedField(
@@ -27,6 +30,9 @@ class Message(UpdateNeverInserts):
     user_high = models.GeneratedField(
         expression=Greatest("sender", "recipient"), output_field=models.BigIntegerField(), db_persist=True
     )
+
+    # Can be hidden; a block keeps the history between two people (safety/visibility.py).
+    visibility = Visibility(content=("",))
 
     class Meta:
         ordering = ["-id"]

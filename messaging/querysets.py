@@ -46,7 +46,8 @@ def conversation_sql(search_sql=""):
 
     The partners are found by skipping along the two conversation indexes, one index probe per
     partner (a recursive "loose index scan": the smallest partner id after the last one found);
-    each partner's newest visible message is one more probe (after what a chat deletion hid), its
+    each partner's newest visible message is one more probe (after what a chat deletion hid, and
+    not one a moderator hid), its
     unread count a count in the small partial index of unread messages. Named parameters:
     `%(user)s`, the caller's id, and those of `search_sql` (an `AND partner IN (...)` on partner ids)."""
     message, deletion = Message._meta.db_table, ChatDeletion._meta.db_table
@@ -71,6 +72,7 @@ def conversation_sql(search_sql=""):
             SELECT p.partner, COALESCE(d.up_to_message_id, 0), (
                 SELECT MAX(m.id) FROM {message} AS m
                 WHERE m.user_low = p.low AND m.user_high = p.high AND m.id > COALESCE(d.up_to_message_id, 0)
+                AND m.hidden_at IS NULL
             )
             FROM partners AS p
             LEFT JOIN {deletion} AS d ON d.owner_id = %(user)s AND d.partner_id = p.partner

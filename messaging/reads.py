@@ -63,17 +63,18 @@ HIDDEN_UP_TO = (
 
 
 def newest(column: str) -> str:
-    """A column of the conversation's newest message the caller sees."""
+    """A column of the conversation's newest message the caller sees (not one a moderator hid)."""
     return (
         f"(SELECT n.{column} FROM {MESSAGES} AS n WHERE n.user_low = {MESSAGES}.user_low "
-        f"AND n.user_high = {MESSAGES}.user_high AND n.id > {HIDDEN_UP_TO} ORDER BY n.id DESC LIMIT 1)"
+        f"AND n.user_high = {MESSAGES}.user_high AND n.id > {HIDDEN_UP_TO} AND n.hidden_at IS NULL "
+        "ORDER BY n.id DESC LIMIT 1)"
     )
 
 
 MESSAGE = ReadPath(
     "Message", "A message as its two participants see it, with its conversation's newest message.",
     f"{MESSAGES} LEFT JOIN {PROFILES} AS sp ON sp.owner_id = {MESSAGES}.sender_id "
-    f"LEFT JOIN {PROFILES} AS rp ON rp.owner_id = {MESSAGES}.recipient_id", columns=[
+    f"LEFT JOIN {PROFILES} AS rp ON rp.owner_id = {MESSAGES}.recipient_id", model=Message, columns=[
         id_column(MESSAGES),
         Column("sender", f"{MESSAGES}.sender_id",
                serializers.IntegerField(read_only=True, help_text="The sender's id.")),

@@ -69,7 +69,7 @@ class Thread(ReadPathView, generics.ListAPIView):
         thread = self.get_queryset()
         after = "after" in request.query_params
         ids = self.filter_queryset(thread).order_by("id") if after else thread
-        page = self.paginate_queryset(MESSAGE.list(ids, self.read_params()))
+        page = self.paginate_queryset(MESSAGE.list(ids, self.read_params(), viewer=request.user))
         rows = page if after else reversed(page)
         return self.get_paginated_response([MESSAGE.to_json(row, request) for row in rows])
 
@@ -82,7 +82,7 @@ class SendMessage(ReadPathView, generics.CreateAPIView):
     permission_classes = [IsAuthenticated]
 
     def create(self, request, *args, **kwargs):
-        recipient = people().filter(pk=kwargs["user_id"]).first()
+        recipient = people().filter(pk=kwargs["user_id"], is_active=True).first()
         if recipient is None:
             raise ValidationError({"detail": "There is no user with this id to send a message to."})
         if recipient.id == request.user.id:

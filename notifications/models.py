@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from safety.visibility import Visibility
+
 
 class Notification(models.Model):
     """Someone followed the recipient, liked their post or commented on it.
@@ -27,6 +29,10 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read = models.BooleanField(default=False)
+
+    # Shows its actor (a mute silences them) and goes with a hidden post or comment
+    # (safety/visibility.py).
+    visibility = Visibility(people=("actor",), muted=("actor",), content=("post", "comment"))
 
     class Meta:
         ordering = ["-id"]

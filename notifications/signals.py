@@ -1,7 +1,8 @@
 """Notifications follow the social writes that cause them, inside the same transaction.
 
 A follow, a like or a comment creates one for the person it concerns, never for one's own
-action. Undoing the cause removes it through the foreign key's cascade (see the model).
+action, and never across a block or from someone the recipient mutes. Undoing the cause
+removes it through the foreign key's cascade (see the model).
 """
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
@@ -10,6 +11,7 @@ from comments.models import Comment
 from followers.models import Follower
 from likes.models import Like
 from notifications.models import Notification
+from safety.visibility import silenced
 
 # Sent inside the transaction that marked a user's notifications read (notifications/services.py):
 # recipient, up_to (every notification of theirs up to that id is now read).
@@ -17,7 +19,9 @@ notifications_read = Signal()
 
 
 def notify(*, recipient_id, actor_id, **cause):
-    if recipient_id != actor_id:
+    """A notification, unless it is for one's own action or must not reach the recipient (a
+    block either way, a mute by the recipient: safety.visibility.silenced)."""
+    if recipient_id != actor_id and not silenced(recipient_id, actor_id):
         Notification.objects.create(recipient_id=recipient_id, actor_id=actor_id, **cause)
 
 

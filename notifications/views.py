@@ -11,6 +11,7 @@ from notifications.models import Notification
 from notifications.querysets import notification_queryset
 from notifications.serializers import MarkReadSerializer, NotificationSerializer
 from notifications.services import notifications_mark_read
+from safety.visibility import visible
 
 
 class NotificationList(generics.ListAPIView):
@@ -33,7 +34,8 @@ class UnreadCount(APIView):
 
     @extend_schema(responses=inline_serializer("UnreadCount", {"count": serializers.IntegerField()}))
     def get(self, request):
-        return Response({"count": Notification.objects.filter(recipient=request.user, read=False).count()})
+        unread = visible(Notification.objects.filter(recipient=request.user, read=False), request.user)
+        return Response({"count": unread.count()})
 
 
 class MarkRead(APIView):

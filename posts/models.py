@@ -3,6 +3,8 @@ from django.db import models, transaction
 
 from drf_api.models import RowDeleted, UpdateNeverInserts
 from media.stored import stored_image_fields
+from safety.models import hidden_at_field
+from safety.visibility import Visibility
 
 
 class PostQuerySet(models.QuerySet):
@@ -40,6 +42,10 @@ class Post(UpdateNeverInserts):
     content = models.TextField(blank=True, max_length=10_000)
     image, image_width, image_height = stored_image_fields("images/posts/", "POST_IMAGE_MAX_SIDE")
     image_filter = models.CharField(max_length=32, choices=ImageFilter.choices, default=ImageFilter.NORMAL)
+    hidden_at = hidden_at_field()
+
+    # Shows its owner (a mute hides it from lists) and can be hidden (safety/visibility.py).
+    visibility = Visibility(people=("owner",), muted=("owner",), content=("",))
 
     # PostgreSQL keeps the table's row count (posts/migrations/0003, drf_api/counting.py): the
     # whole list's `count` is read, not counted.
@@ -51,6 +57,8 @@ class Post(UpdateNeverInserts):
             models.Index(fields=["-created_at", "-id"], name="post_newest_idx"),
             # The id too: a feed's newest page is found in this index alone (make bench).
             models.Index(fields=["owner", "-created_at", "-id"], name="post_owner_newest_idx"),
+            # The few hidden posts, found at once (a list's count subtracts them: drf_api.reads).
+            models.Index(fields=["id"], condition=models.Q(hidden_at__isnull=False), name="post_hidden_idx"),
         ]
         # Also, on PostgreSQL only (posts/migrations/0003): trigram indexes for `?search=` on
         # UPPER(title) and on users' UPPER(username), and an exact row count (drf_api/counting.py).

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from rest_framework import serializers
 
 from comments.models import Comment
 from drf_api.counting import filters_nothing
-from drf_api.reads import Column, ReadPath, callers_column, id_column, moment_column
+from drf_api.reads import Column, ReadList, ReadPath, callers_column, id_column, moment_column, where_sql
 from drf_api.serializers import DisplayDateField
 from likes.models import Like
 from media.images import image_columns
@@ -24,23 +23,27 @@ POSTS, USERS, PROFILES = Post._meta.db_table, get_user_model()._meta.db_table, P
 LIKES, COMMENTS = Like._meta.db_table, Comment._meta.db_table
 
 NEWEST_FIRST = ("-created_at", "-id")
-NEWEST_IDS = f"SELECT id AS pk FROM {POSTS} ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"
+NEWEST_IDS = f"SELECT id AS pk FROM {POSTS} WHERE %s ORDER BY created_at DESC, id DESC LIMIT %%s OFFSET %%s"
 
 
 class PostReadPath(ReadPath):
-    def ids_sql(self, ids: QuerySet) -> tuple[str, Sequence[Any]]:
-        """A page of every post, newest first (the home timeline, the commonest list), by a fixed
-        text: compiling it was 0.09 ms of a request's 1.4 ms of processor time (make bench)."""
-        query = ids.query
-        if filters_nothing(ids, sliced=True) and tuple(query.order_by) == NEWEST_FIRST and query.high_mark is not None:
-            return NEWEST_IDS, (query.high_mark - query.low_mark, query.low_mark)
-        return super().ids_sql(ids)
+    def ids_sql(self, rows: ReadList) -> tuple[str, Sequence[Any]]:
+        """A page of every post the caller may see, newest first (the home timeline, the commonest
+        list), by a nearly fixed text: compiling the ORM's was 0.09 ms of a request's 1.4 ms of
+        processor time (make bench)."""
+        whole, bounds = rows.whole, rows.bounds
+        if (filters_nothing(whole) and tuple(whole.query.order_by) == NEWEST_FIRST and bounds is not None
+                and bounds.stop is not None):
+            shown, params = ("TRUE", []) if rows.shown is None else where_sql(Post, rows.shown, whole.db)
+            bottom = bounds.start or 0
+            return NEWEST_IDS % shown, (*params, bounds.stop - bottom, bottom)
+        return super().ids_sql(rows)
 
 
 POST = PostReadPath(
     "Post", "A post as everyone sees it, with its author, its counts and the caller's like.",
     f"{POSTS} JOIN {USERS} AS u ON u.id = {POSTS}.owner_id LEFT JOIN {PROFILES} AS pr ON pr.owner_id = u.id",
-    columns=[
+    model=Post, columns=[
         id_column(POSTS),
         Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The author's username.")),
         callers_column("is_owner", f"{POSTS}.owner_id", "Whether the caller wrote it."),

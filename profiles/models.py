@@ -3,6 +3,7 @@ from django.db import models
 
 from drf_api.models import UpdateNeverInserts
 from media.stored import stored_image_fields
+from safety.visibility import Visibility
 
 
 class Profile(UpdateNeverInserts):
@@ -18,6 +19,9 @@ class Profile(UpdateNeverInserts):
     # PostgreSQL keeps the table's row count (profiles/migrations/0004, drf_api/counting.py): the
     # whole list's `count` is read, not counted.
     rows_counted = True
+
+    # Shows its owner (safety/visibility.py).
+    visibility = Visibility(people=("owner",))
 
     class Meta:
         ordering = ["-created_at"]

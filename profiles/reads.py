@@ -26,7 +26,7 @@ def profile_image_column(name: str, alias: str, help_text: str) -> Column:
 
 PROFILE = ReadPath(
     "Profile", "A person's public profile, with who follows whom and the caller's follow.",
-    f"{PROFILES} JOIN {USERS} AS u ON u.id = {PROFILES}.owner_id", columns=[
+    f"{PROFILES} JOIN {USERS} AS u ON u.id = {PROFILES}.owner_id", model=Profile, columns=[
         id_column(PROFILES),
         Column("owner", "u.username", serializers.CharField(read_only=True, help_text="The owner's username.")),
         Column("user_id", f"{PROFILES}.owner_id",

@@ -28,6 +28,7 @@ from notifications.serializers import NotificationSerializer
 from realtime.auth import headers_of
 from realtime.events import sign_in_group, user_group
 from realtime.services import SIGN_IN_ENDED, socket_closed, socket_open
+from safety.visibility import apart
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,11 @@ class SocketRequest(HttpRequest):
         return self.scope_scheme
 
 
-def share_a_conversation(user_id, other_id):
+def may_show_typing(user_id, other_id):
+    """Whether `user_id` may show `other_id` they are typing: they share a conversation and
+    neither blocks the other (safety.visibility)."""
     low, high = sorted((user_id, other_id))
-    return Message.objects.filter(user_low=low, user_high=high).exists()
+    return Message.objects.filter(user_low=low, user_high=high).exists() and not apart(user_id, other_id)
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -151,7 +154,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         if now - self.typing_sent.get(to, float("-inf")) < TYPING_INTERVAL_SECONDS:
             return
-        if not await database_sync_to_async(share_a_conversation)(self.user.id, to):
+        if not await database_sync_to_async(may_show_typing)(self.user.id, to):
             await self.send_error("You can only show you are typing to someone you share a conversation with.")
             return
         self.typing_sent[to] = now
@@ -179,7 +182,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     def represent(self, event, request):
         if event["event"].startswith("message."):
             visible = messages_visible_to(self.user).filter(id=event["id"])
-            rows = list(MESSAGE.list(visible, caller_params(self.user)))
+            rows = list(MESSAGE.list(visible, caller_params(self.user), viewer=self.user))
             return MESSAGE.to_json(rows[0], request) if rows else None
         notification = notification_queryset(self.user).filter(id=event["id"]).first()
         return NotificationSerializer(notification, context={"request": request}).data if notification else None

@@ -2,7 +2,8 @@
 
 Each write that concerns a user (a message sent, edited, deleted or read, a notification made,
 read or removed) is queued with `transaction.on_commit`, so a write that rolls back pushes nothing.
-Each queued event goes to the group of every person it concerns, `user.<id>`; the consumer
+Each queued event goes to the group of every person it concerns, `user.<id>` (never across a
+block: safety.visibility); the consumer
 turns it into the REST representation for that person (realtime/consumers.py).
 """
 from asgiref.sync import async_to_sync
@@ -15,6 +16,7 @@ from messaging.models import Message
 from messaging.signals import messages_read
 from notifications.models import Notification
 from notifications.signals import notifications_read
+from safety.visibility import apart
 from users.signals import sign_ins_ended
 
 
@@ -37,25 +39,32 @@ def push_after_commit(user_id, event, **payload):
     send_after_commit(user_group(user_id), {"type": "live.event", "event": event, **payload})
 
 
+def concerned(actor_id, other_id):
+    """Whom an event of `actor_id`'s write about a conversation with `other_id` goes to: both of
+    them, or only the actor while either blocks the other (nothing passes between them)."""
+    return (actor_id,) if apart(actor_id, other_id) else (actor_id, other_id)
+
+
 @receiver(post_save, sender=Message, dispatch_uid="realtime.message_saved")
 def message_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     event = "message.created" if created else "message.updated"
-    for user_id in (instance.sender_id, instance.recipient_id):
+    for user_id in concerned(instance.sender_id, instance.recipient_id):
         push_after_commit(user_id, event, id=instance.id)
 
 
 @receiver(post_delete, sender=Message, dispatch_uid="realtime.message_deleted")
 def message_deleted(sender, instance, **kwargs):
-    pairs = ((instance.sender_id, instance.recipient_id), (instance.recipient_id, instance.sender_id))
-    for user_id, partner_id in pairs:
+    for user_id in concerned(instance.sender_id, instance.recipient_id):
+        partner_id = instance.recipient_id if user_id == instance.sender_id else instance.sender_id
         push_after_commit(user_id, "message.deleted", data={"id": instance.id, "partner": partner_id})
 
 
 @receiver(messages_read, dispatch_uid="realtime.conversation_read")
 def conversation_read(sender, reader, partner, up_to, **kwargs):
-    for user_id, other_id in ((reader.id, partner.id), (partner.id, reader.id)):
+    for user_id in concerned(reader.id, partner.id):
+        other_id = partner.id if user_id == reader.id else reader.id
         push_after_commit(
             user_id, "conversation.read", data={"partner": other_id, "reader": reader.id, "up_to": up_to}
         )

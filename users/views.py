@@ -16,6 +16,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from drf_api.throttling import TokenRefreshThrottle
+from safety.views import VisibleToCaller
 from users import sessions
 from users.filters import UserFilter
 from users.querysets import user_queryset
@@ -31,7 +32,7 @@ from users.serializers import (
 USERNAME_TAKEN = "A user with that username already exists."
 
 
-class UserList(generics.ListAPIView):
+class UserList(VisibleToCaller, generics.ListAPIView):
     """Every user's id and username, for signed-in callers only; `?username=` finds one by name."""
 
     serializer_class = UserSerializer
@@ -40,7 +41,8 @@ class UserList(generics.ListAPIView):
     filterset_class = UserFilter
 
 
-class UserDetail(generics.RetrieveAPIView):
+class UserDetail(VisibleToCaller, generics.RetrieveAPIView):
+    listing = False
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticated]
     queryset = user_queryset()

@@ -61,3 +61,19 @@ def test_seed_with_a_known_password():
         "/dj-rest-auth/login/", {"username": "demo_grace", "password": "demo-pass-1234"}, format="json"
     )
     assert login.status_code == 200
+
+
+def test_seed_shows_a_block_a_mute_and_open_reports_in_the_queue(admin_client):
+    from moderation.models import Report
+    from safety.models import Block, Mute
+
+    seed()
+    assert Block.objects.count() == 1 and Mute.objects.count() == 1
+    block = Block.objects.get()
+    assert not Follower.objects.filter(owner=block.owner, followed=block.blocked).exists()
+    assert not Follower.objects.filter(owner=block.blocked, followed=block.owner).exists()
+    assert Report.objects.filter(status="open").count() >= 3
+    assert {"post", "comment", "message"} <= set(Report.objects.values_list("target_type", flat=True))
+    queue = admin_client.get("/admin/moderation/report/")
+    assert queue.status_code == 200
+    assert queue.content.count(b'class="field-status">open<') >= 3

@@ -12,13 +12,19 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from rest_framework.exceptions import ValidationError
 from PIL import Image, ImageDraw
 
 from comments.models import Comment
 from followers.models import Follower
 from likes.models import Like
 from messaging.models import Message
+from moderation.models import Report
+from moderation.services import report_create
 from posts.models import Post
+from safety.models import Block, Mute
+from safety.services import block_create, mute_create
+from safety.visibility import apart
 
 FIRST_NAMES = [
     "ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "radia", "tim",
@@ -34,7 +40,8 @@ CHAT_LINES = [
 
 
 class Command(BaseCommand):
-    help = "Create demo users, profiles, posts with generated images, comments, likes, follows and messages."
+    help = ("Create demo users, profiles, posts with generated images, comments, likes, follows, messages, "
+            "a block, a mute and open reports.")
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=12, help="how many demo users (default 12)")
@@ -67,7 +74,8 @@ class Command(BaseCommand):
                 rng = self._rng(user.username, "social")
                 others = [person for person in people if person != user]
                 for followed in rng.sample(others, min(len(others), 3)):
-                    Follower.objects.get_or_create(owner=user, followed=followed)
+                    if not apart(user.id, followed.id):  # the demo's block removed these
+                        Follower.objects.get_or_create(owner=user, followed=followed)
                 for post in rng.sample(posts, min(len(posts), 4)):
                     Like.objects.get_or_create(owner=user, post=post)
                 for post in rng.sample(posts, min(len(posts), 2)):
@@ -76,8 +84,37 @@ class Command(BaseCommand):
                     for line in rng.sample(CHAT_LINES, 2):
                         Message.objects.get_or_create(sender=user, recipient=partner, content=line)
                 self._tick("social graph")
+            if len(people) >= 4:
+                self._safety(people, posts)
         self.stdout.write("")
         self._report(people, created_accounts, password)
+
+    def _safety(self, people, posts):
+        """One block, one mute and a few open reports, so that the moderation queue has work at
+        once (through the services, as the API makes them: the block removes its follows)."""
+        first, second, third, fourth = people[:4]
+        if not Block.objects.filter(owner=first, blocked=people[-1]).exists():
+            block_create(owner=first, blocked=people[-1])
+        if not Mute.objects.filter(owner=first, muted=second).exists():
+            mute_create(owner=first, muted=second)
+        post = next(post for post in posts if post.owner_id == fourth.id)
+        comment = Comment.objects.filter(owner__in=[second, third]).order_by("id").first()
+        message = Message.objects.filter(recipient=second).first()
+        wanted = [
+            (third, "post", post, "spam", "Posted the same picture ten times today."),
+            (second, "post", post, "other", ""),
+            (fourth, "comment", comment, "harassment", "Keeps replying to me like this."),
+            (second, "message", message, "spam", "A link I did not ask for."),
+        ]
+        for reporter, target_type, target, reason, note in wanted:
+            if target is None or Report.objects.filter(reporter=reporter, target_type=target_type,
+                                                       target_id=target.id).exists():
+                continue
+            try:
+                report_create(reporter=reporter, target_type=target_type, target_id=target.id, reason=reason,
+                              note=note)
+            except ValidationError:
+                continue  # not one this reporter can see (say, across the demo's block)
 
     def _rng(self, *key):
         """A random stream per thing made: skipping what exists never shifts the others."""
@@ -133,7 +170,10 @@ class Command(BaseCommand):
                 f"{Comment.objects.filter(owner__in=people).count()} comments, "
                 f"{Like.objects.filter(owner__in=people).count()} likes, "
                 f"{Follower.objects.filter(owner__in=people).count()} follows, "
-                f"{Message.objects.filter(sender__in=people).count()} messages."
+                f"{Message.objects.filter(sender__in=people).count()} messages, "
+                f"{Block.objects.filter(owner__in=people).count()} block, "
+                f"{Mute.objects.filter(owner__in=people).count()} mute, "
+                f"{Report.objects.filter(reporter__in=people, status=Report.Status.OPEN).count()} open reports."
             )
         )
         if not created_accounts:
