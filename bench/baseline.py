@@ -1,11 +1,12 @@
 """The ceiling: the posts list and the feed from one hand-written query straight to JSON.
 
 What `GET /posts/` and `GET /posts/?followed=` answer, row for row and field for field (the
-benchmark checks that the two bodies are equal), with none of the framework between the
-database and the socket: no DRF view, serializer, authentication class, throttle or paginator;
-one SQL query (the count included, found the way the API finds it) whose rows become JSON
-through orjson. The caller is read from the access token's signed claims without a query.
-Only the benchmark's URLconf routes here.
+benchmark checks that the two bodies are equal), with none of the framework between the database
+and the socket: no DRF view, serializer, authentication class, throttle or paginator; one SQL query
+(the count included, found the way the API finds it) whose rows become JSON through orjson. It
+keeps the same safety rule by hand (safety/visibility.py): no hidden post, and nothing by a
+deactivated user, one the caller blocks, is blocked by or mutes. The caller is read from the access
+token's signed claims without a query. Only the benchmark's URLconf routes here.
 """
 import orjson
 from django.conf import settings
@@ -32,21 +33,34 @@ QUERY = """
     JOIN users_user AS u ON u.id = p.owner_id
     LEFT JOIN profiles_profile AS pr ON pr.owner_id = p.owner_id
     WHERE p.id IN (
-        SELECT p.id FROM posts_post AS p WHERE {where}
+        SELECT p.id FROM posts_post AS p WHERE {where} AND {visible}
         ORDER BY p.created_at DESC, p.id DESC LIMIT %(limit)s OFFSET %(offset)s
     )
     ORDER BY p.created_at DESC, p.id DESC
 """
+UNSEEN = (
+    "SELECT id FROM users_user WHERE NOT is_active "
+    "UNION ALL SELECT blocked_id FROM safety_block WHERE owner_id = %(user)s "
+    "UNION ALL SELECT owner_id FROM safety_block WHERE blocked_id = %(user)s "
+    "UNION ALL SELECT muted_id FROM safety_mute WHERE owner_id = %(user)s"
+)
+VISIBLE = f"p.hidden_at IS NULL AND p.owner_id NOT IN ({UNSEEN})"
 # The same strategies as the API's (drf_api/pagination.py): the page's ids first, then only those
-# rows in full; the whole list's count from the kept row count, a filtered one counted.
+# rows in full; the whole list's count from the kept row count less the posts not shown (hidden,
+# or by someone unseen: each counted through an index), a filtered one counted.
 EVERY_POST = QUERY.format(
-    where="true", count="SELECT row_count FROM drf_api_row_count WHERE table_name = 'posts_post'"
+    where="true", visible=VISIBLE,
+    count="SELECT (SELECT row_count FROM drf_api_row_count WHERE table_name = 'posts_post') "
+          "- (SELECT count(*) FROM posts_post WHERE hidden_at IS NOT NULL) "
+          f"- (SELECT count(*) FROM posts_post WHERE owner_id IN ({UNSEEN})) "
+          f"+ (SELECT count(*) FROM posts_post WHERE hidden_at IS NOT NULL AND owner_id IN ({UNSEEN}))",
 )
 FOLLOWED = (
     "p.owner_id IN (SELECT f.followed_id FROM followers_follower AS f "
     "JOIN profiles_profile AS fp ON fp.owner_id = f.owner_id WHERE fp.id = %(followed)s)"
 )
-FEED = QUERY.format(where=FOLLOWED, count=f"SELECT count(*) FROM posts_post AS p WHERE {FOLLOWED}")
+FEED = QUERY.format(where=FOLLOWED, visible=VISIBLE,
+                    count=f"SELECT count(*) FROM posts_post AS p WHERE {FOLLOWED} AND {VISIBLE}")
 
 
 def caller_id(request):

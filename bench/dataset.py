@@ -7,6 +7,9 @@ self-messages, one like per user and post, messages carrying their thread column
 
 User 1 is the benchmark's signed-in user: it follows `power_follows` users (its feed), and has
 `conversations` conversations, one of them (with user 2) a thread of `thread_messages` messages.
+User 4 (`GUARDED`) follows the same users, blocks `blocks` others, mutes `mutes` of those it
+follows and is blocked by ten: the viewer whose lists the safety rule filters most. Everyone sees
+a few hidden posts and a few deactivated users left out (safety/visibility.py).
 """
 import json
 from dataclasses import asdict, dataclass
@@ -32,8 +35,10 @@ PLACE_ENDS = [
     "stow", "wold", "minster",
 ]
 SEARCH_TERM = "Kelbridge"
+# The viewer with blocks and mutes (as many as the scale says).
+GUARDED = 4
 # Bump when the rows built for a scale change, so that a kept database is not reused.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Scale:
     thread_messages: int
     messages_per_conversation: int
     other_messages: int
+    blocks: int
+    mutes: int
 
     @property
     def likes(self):
@@ -67,11 +74,13 @@ class Scale:
 FULL = Scale(
     users=5_000, posts=200_000, likes_per_post=5, comments_per_post=2, follows_per_user=20, power_follows=500,
     conversations=300, thread_messages=20_000, messages_per_conversation=50, other_messages=465_050,
+    blocks=50, mutes=50,
 )
 # Seconds to build: the same shapes, for `make bench-smoke`.
 SMOKE = Scale(
     users=60, posts=600, likes_per_post=3, comments_per_post=2, follows_per_user=5, power_follows=20,
     conversations=12, thread_messages=250, messages_per_conversation=5, other_messages=300,
+    blocks=5, mutes=5,
 )
 
 
@@ -104,7 +113,7 @@ def build(scale, progress=print):
         raise RuntimeError("the database holds other data: benchmark against a database of its own")
     params = {
         **wanted, "password": make_password(PASSWORD), "words": SEARCH_WORDS, "starts": PLACE_STARTS,
-        "ends": PLACE_ENDS,
+        "ends": PLACE_ENDS, "guarded": GUARDED,
     }
     with connection.cursor() as cursor:
         # Foreign keys are checked by construction here; skipping their triggers halves the build.
@@ -167,6 +176,25 @@ STEPS = [
         SELECT u, 1 + (u - 1 + k * 241) %% %(users)s, {EPOCH} - (u * 20 + k) * interval '1 minute'
         FROM generate_series(2, %(users)s) AS u CROSS JOIN generate_series(1, %(follows_per_user)s) AS k
         ON CONFLICT DO NOTHING;
+    """),
+    ("blocks, mutes, hidden posts and deactivated users", f"""
+        INSERT INTO followers_follower (owner_id, followed_id, created_at)
+        SELECT %(guarded)s, followed_id, created_at FROM followers_follower WHERE owner_id = 1
+        AND followed_id <> %(guarded)s ON CONFLICT DO NOTHING;
+        INSERT INTO safety_block (owner_id, blocked_id, created_at)
+        SELECT %(guarded)s, %(power_follows)s + 10 + n, {EPOCH} - n * interval '1 day'
+        FROM generate_series(1, %(blocks)s) AS n;
+        INSERT INTO safety_block (owner_id, blocked_id, created_at)
+        SELECT %(power_follows)s + %(blocks)s + 20 + n, %(guarded)s, {EPOCH} - n * interval '1 day'
+        FROM generate_series(1, 10) AS n;
+        INSERT INTO safety_mute (owner_id, muted_id, created_at)
+        SELECT %(guarded)s, 4 + n, {EPOCH} - n * interval '1 day' FROM generate_series(1, %(mutes)s) AS n;
+        DELETE FROM followers_follower AS f USING safety_block AS b
+        WHERE (f.owner_id = b.owner_id AND f.followed_id = b.blocked_id)
+           OR (f.owner_id = b.blocked_id AND f.followed_id = b.owner_id);
+        UPDATE posts_post SET hidden_at = {EPOCH} WHERE id %% 997 = 0;
+        UPDATE users_user SET is_active = false
+        WHERE id IN (SELECT %(power_follows)s + %(blocks)s + 30 + n FROM generate_series(1, 5) AS n);
     """),
     ("messages", f"""
         INSERT INTO messaging_message (sender_id, recipient_id, content, image, timestamp, read)

@@ -50,13 +50,14 @@ class Endpoint:
     method: str = "GET"
     body: dict | None = None
     explain: bool = False  # EXPLAIN (ANALYZE, BUFFERS) its queries
+    viewer: str = "plain"  # who is signed in: "plain" (user 1) or "guarded" (user 4: blocks and mutes)
 
 
 def endpoints(scale, ids):
     from bench import dataset
 
     feed = f"/posts/?followed={ids['profile']}"
-    deep_page = min(2000, scale.posts // 10)
+    deep_page = min(2000, scale.posts // 20)  # a page that exists whatever the safety rule leaves out
     thread_pages = scale.thread_messages // 10
     return [
         Endpoint("baseline: posts", "/bench/baseline/posts/"),
@@ -81,7 +82,28 @@ def endpoints(scale, ids):
                  baseline="baseline: posts, signed in", explain=True),
         Endpoint("POST /messages/{id}/send/", f"/messages/{ids['other_partner']}/send/", signed_in=True,
                  method="POST", body={"content": "Benchmark message"}, baseline="baseline: posts, signed in"),
+        # The safety rule's cost: the same lists for a viewer who blocks and mutes (user 4), as a
+        # ratio to the viewer who does not (user 1, following the same users).
+        *guarded_pairs(scale, ids),
     ]
+
+
+def guarded_pairs(scale, ids):
+    """Each list signed in as user 1 and as user 4 (`scale.blocks` blocks, `scale.mutes` mutes,
+    blocked by ten), the second's ratio to the first's."""
+    lists = [("GET /posts/", "/posts/", "/posts/"),
+             ("feed", f"/posts/?followed={ids['profile']}", f"/posts/?followed={ids['guarded_profile']}"),
+             ("GET /profiles/", "/profiles/", "/profiles/"),
+             ("GET /comments/?post=", f"/comments/?post={ids['post']}", f"/comments/?post={ids['post']}")]
+    pairs = []
+    for name, plain_path, guarded_path in lists:
+        plain = f"{name}, no blocks"
+        pairs += [
+            Endpoint(plain, plain_path, signed_in=True),
+            Endpoint(f"{name}, {scale.blocks} blocks + {scale.mutes} mutes", guarded_path, signed_in=True,
+                     baseline=plain, viewer="guarded"),
+        ]
+    return pairs
 
 
 def setup_django(env):
@@ -98,11 +120,11 @@ def run_manage(*args, env):
         raise RuntimeError(result.stdout + result.stderr)
 
 
-def wrk(base_url, endpoint, token, duration, connections, threads=2):
+def wrk(base_url, endpoint, tokens, duration, connections, threads=2):
     """wrk's requests per second and latency percentiles (ms) for one endpoint."""
     lines = [f'wrk.method = "{endpoint.method}"', 'wrk.headers["Accept"] = "application/json"']
     if endpoint.signed_in:
-        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {tokens[endpoint.viewer]}"')
     if endpoint.body is not None:
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append(f"wrk.body = [[{json.dumps(endpoint.body)}]]")
@@ -128,25 +150,25 @@ def wrk(base_url, endpoint, token, duration, connections, threads=2):
     }
 
 
-def measure(base_url, endpoint, baseline, token, duration, connections):
+def measure(base_url, endpoint, baseline, tokens, duration, connections):
     """wrk's figures for `endpoint` (medians of its rounds) and its throughput as a ratio to
     `baseline`'s: the two take turns, a round each, so that both see the same machine. On a
     shared 2-core box throughput drifts by ±30% over a minute; a ratio of back-to-back runs
     does not (the median of the rounds' ratios)."""
     rounds = max(1, duration // 3)
     seconds = max(1, duration // rounds)
-    wrk(base_url, endpoint, token, 1, connections)  # warm-up
+    wrk(base_url, endpoint, tokens, 1, connections)  # warm-up
     runs, ratios = [], []
     for _ in range(rounds):
-        runs.append(wrk(base_url, endpoint, token, seconds, connections))
+        runs.append(wrk(base_url, endpoint, tokens, seconds, connections))
         if baseline is not None:
-            ratios.append(runs[-1]["rps"] / wrk(base_url, baseline, token, seconds, connections)["rps"])
+            ratios.append(runs[-1]["rps"] / wrk(base_url, baseline, tokens, seconds, connections)["rps"])
     figures = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms")}
     figures["ratio"] = round(statistics.median(ratios), 2) if ratios else None
     return figures
 
 
-def one_request(endpoint, token):
+def one_request(endpoint, tokens):
     """Status, body and SQL of one request, served in this process exactly as gunicorn serves it."""
     from django.db import connection
     from django.test import Client
@@ -154,7 +176,7 @@ def one_request(endpoint, token):
 
     headers = {"Accept": "application/json"}
     if endpoint.signed_in:
-        headers["Authorization"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {tokens[endpoint.viewer]}"
     client = Client(headers=headers, HTTP_HOST="127.0.0.1")
     with CaptureQueriesContext(connection) as queries:
         if endpoint.method == "POST":
@@ -228,29 +250,37 @@ def main():
     ids = {
         "profile": dataset.scalar("SELECT id FROM profiles_profile WHERE owner_id = 1"),
         # The post with the most comments, and user 1's partners: the long thread and another.
-        "post": dataset.scalar("SELECT post_id FROM comments_comment GROUP BY post_id ORDER BY count(*) DESC, "
-                               "post_id LIMIT 1"),
+        "post": dataset.scalar("SELECT post_id FROM comments_comment WHERE post_id IN (SELECT p.id FROM posts_post "
+                               "AS p JOIN users_user AS u ON u.id = p.owner_id WHERE u.is_active AND p.hidden_at "
+                               "IS NULL) GROUP BY post_id ORDER BY count(*) DESC, post_id LIMIT 1"),
         "partner": 2,
         "other_partner": 3,
+        "guarded_profile": dataset.scalar("SELECT id FROM profiles_profile WHERE owner_id = %s", [dataset.GUARDED]),
     }
     rows, plans = [], {}
     with gunicorn_server(env, workers=options.workers) as base_url:
-        login = requests.post(f"{base_url}/dj-rest-auth/login/",
-                              json={"username": "user00001", "password": dataset.PASSWORD}, timeout=30)
-        login.raise_for_status()
-        token = login.json()["access_token"]
+        tokens = {}
+        for viewer, user_id in (("plain", 1), ("guarded", dataset.GUARDED)):
+            login = requests.post(f"{base_url}/dj-rest-auth/login/",
+                                  json={"username": f"user{user_id:05d}", "password": dataset.PASSWORD}, timeout=30)
+            login.raise_for_status()
+            tokens[viewer] = login.json()["access_token"]
+        token = tokens["plain"]
         same_body_as_baseline(base_url, "/posts/", "/bench/baseline/posts/", None)
         same_body_as_baseline(base_url, "/posts/", "/bench/baseline/posts/", token)
         same_body_as_baseline(base_url, f"/posts/?followed={ids['profile']}",
                               f"/bench/baseline/posts/?followed={ids['profile']}", token)
+        same_body_as_baseline(base_url, f"/posts/?followed={ids['guarded_profile']}",
+                              f"/bench/baseline/posts/?followed={ids['guarded_profile']}", tokens["guarded"])
+        same_body_as_baseline(base_url, "/posts/", "/bench/baseline/posts/", tokens["guarded"])
         by_path = {endpoint.name: endpoint for endpoint in endpoints(scale, ids)}
         for endpoint in by_path.values():
-            response, queries = one_request(endpoint, token)
+            response, queries = one_request(endpoint, tokens)
             if endpoint.explain:
                 plans[endpoint.name] = [{"sql": sql, "plan": explain(sql)} for sql in queries]
             connection.close()
             base = by_path.get(endpoint.baseline)
-            figures = measure(base_url, endpoint, base, token, duration, options.connections)
+            figures = measure(base_url, endpoint, base, tokens, duration, options.connections)
             rows.append({
                 "endpoint": endpoint.name, "path": endpoint.path, "method": endpoint.method, **figures,
                 "baseline": endpoint.baseline, "queries": len(queries), "bytes": len(response.content),

@@ -2,22 +2,19 @@
 notification) listens to the row's signals."""
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from comments.models import Comment
 from drf_api.services import create_once, save_changes
-from safety.services import hold_pair, require_visible
+from safety.services import hold_visible
 from users.models import User
 
 
-@transaction.atomic
 def comment_create(*, owner: User, post: models.Model, content: str) -> Comment:
     """A comment on `post`; on a post the caller cannot see, 400 as for a missing post (also when
     its owner blocks them at this instant: safety.services.hold_pair); on a post deleted at this
     instant, 400 on `post` (the post's delete locks it first: posts.models.Post.delete)."""
-    hold_pair(owner.id, post.owner_id)  # type: ignore[attr-defined]
-    require_visible(post, owner, field="post")
-    return create_once(Comment, owner=owner, post=post, content=content)
+    return create_once(Comment, guard=lambda: hold_visible(owner, post), owner=owner, post=post, content=content)
 
 
 def comment_update(*, comment: Comment, **changes: Any) -> Comment:

@@ -1,4 +1,5 @@
 """What every app's services share."""
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -7,17 +8,22 @@ from rest_framework import serializers
 M = TypeVar("M", bound=models.Model)
 
 
-def create_once(model: type[M], **fields: Any) -> M:
+def create_once(model: type[M], *, guard: Callable[[], None] | None = None, **fields: Any) -> M:
     """A new row of `model`, created in a savepoint, with the database judging what no earlier
-    check can.
+    check can. `guard` runs first, in the same transaction: locks and checks that the write
+    needs (safety.services.hold_pair and what it protects), raising to refuse it.
 
     No read-then-write check: two identical requests at the same instant both reach the INSERT,
     the unique constraint lets one through, and the other gets 400 "possible duplicate". A row
     this one points at (a post, a user) deleted in that same instant fails the foreign key: that
-    is a 400 on the field that names it, saying it is gone.
+    is a 400 on the field that names it, saying it is gone. PostgreSQL checks foreign keys when
+    the transaction commits, so call this outside any transaction of one's own (its atomic block
+    is then the one that commits, inside this try).
     """
     try:
         with transaction.atomic():
+            if guard is not None:
+                guard()
             return model._default_manager.create(**fields)
     except IntegrityError:
         gone = {

@@ -57,7 +57,7 @@ def report_create(*, reporter: User, target_type: str, target_id: int, reason: s
 def same_targets(reports: QuerySet) -> QuerySet:
     """The open reports on the targets of `reports` (a moderator acts on a target once for all)."""
     targets = Q(pk__in=[])
-    for target_type, target_id in reports.values_list("target_type", "target_id").distinct():
+    for target_type, target_id in reports.order_by().values_list("target_type", "target_id").distinct():
         targets |= Q(target_type=target_type, target_id=target_id)
     return Report.objects.filter(targets, status=Report.Status.OPEN)
 

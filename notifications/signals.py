@@ -4,6 +4,7 @@ A follow, a like or a comment creates one for the person it concerns, never for 
 action, and never across a block or from someone the recipient mutes. Undoing the cause
 removes it through the foreign key's cascade (see the model).
 """
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
@@ -11,6 +12,7 @@ from comments.models import Comment
 from followers.models import Follower
 from likes.models import Like
 from notifications.models import Notification
+from safety.models import Block
 from safety.visibility import silenced
 
 # Sent inside the transaction that marked a user's notifications read (notifications/services.py):
@@ -47,3 +49,13 @@ def on_comment(sender, instance, created, raw=False, **kwargs):
             recipient_id=instance.post.owner_id, actor_id=instance.owner_id, type="comment",
             comment=instance, post_id=instance.post_id,
         )
+
+
+@receiver(post_save, sender=Block, dispatch_uid="notifications.block")
+def on_block(sender, instance, created, raw=False, **kwargs):
+    """A block removes every notification between the two, both ways, in its transaction: one
+    made by a like or comment that committed just before the block goes too (their follows go by
+    cascade: followers/signals.py). Their sockets hear `notification.deleted`."""
+    if created and not raw:
+        one, other = instance.owner_id, instance.blocked_id
+        Notification.objects.filter(Q(recipient=one, actor=other) | Q(recipient=other, actor=one)).delete()

@@ -7,7 +7,7 @@ two people run side by side while a block between them waits for them, and then 
 they made (the follows), or they wait for the block, and then see it.
 """
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from rest_framework import serializers
 
 from drf_api.services import create_once
@@ -32,13 +32,12 @@ def hold_pair(first: int, second: int, *, exclusive: bool = False) -> None:
         )
 
 
-@transaction.atomic
 def block_create(*, owner: User, blocked: User) -> Block:
     """`owner` blocks `blocked` (once: a second is 400 "possible duplicate"). The follows between
     them, both ways, go in the same transaction (the followers app listens to the block's
-    post_save), with their notifications."""
-    hold_pair(owner.id, blocked.id, exclusive=True)
-    return create_once(Block, owner=owner, blocked=blocked)
+    post_save), and every notification between them (the notifications app listens too)."""
+    return create_once(Block, guard=lambda: hold_pair(owner.id, blocked.id, exclusive=True), owner=owner,
+                       blocked=blocked)
 
 
 def block_delete(*, block: Block) -> None:
@@ -55,8 +54,10 @@ def mute_delete(*, mute: Mute) -> None:
     mute.delete()
 
 
-def require_visible(row, viewer, *, field: str) -> None:
-    """400 on `field`, as for a row that does not exist, unless `viewer` may see `row` at its URL.
-    Asked again under hold_pair(), so that a block made meanwhile counts."""
-    if not visible(type(row)._default_manager.filter(pk=row.pk), viewer, listing=False).exists():
-        raise serializers.ValidationError({field: [f'Invalid pk "{row.pk}" - object does not exist.']})
+def hold_visible(viewer: User, post) -> None:
+    """Hold `viewer` and `post`'s owner (hold_pair), then 400 on `post`, as for a post that does
+    not exist, unless `viewer` may see it at its URL: asked again under the lock, so that a block
+    made meanwhile counts (a like's or comment's guard: drf_api.services.create_once)."""
+    hold_pair(viewer.id, post.owner_id)
+    if not visible(type(post)._default_manager.filter(pk=post.pk), viewer, listing=False).exists():
+        raise serializers.ValidationError({"post": [f'Invalid pk "{post.pk}" - object does not exist.']})

@@ -7,6 +7,7 @@ do, with a barrier in the server path and the database's lock waits).
 """
 import uuid
 
+import psycopg
 import pytest
 import requests
 from django.db import connection
@@ -119,3 +120,39 @@ def test_patches_racing_a_delete_never_bring_the_post_back_outcome_only(server):
         assert deleted == 204
         assert {status for status, _ in patched} <= {200, 404}, patched
         assert requests.get(url, timeout=10).status_code == 404, "the deleted post stays deleted"
+
+
+def test_a_block_racing_the_other_sides_follow_like_comment_and_message_leaves_nothing_between_them_outcome_only(
+        server, live_database_url):
+    """A blocks B while B follows A, likes and comments on A's post and messages A, five times
+    over: no 5xx; each of B's writes either landed before the block (and the block removed what
+    it must) or was refused after it; no follow and no notification between them survives."""
+    for _ in range(5):
+        alice, bob = sign_up(server), sign_up(server)
+        alice_id = alice["user"]["pk"]
+        target = new_post(server, alice)
+        block = post(server, "/blocks/", alice, {"blocked": bob["user"]["pk"]})
+        writes = [
+            post(server, "/followers/", bob, {"followed": alice_id}),
+            post(server, "/likes/", bob, {"post": target["id"]}),
+            post(server, "/comments/", bob, {"post": target["id"], "content": "Before you go"}),
+            post(server, f"/messages/{alice_id}/send/", bob, {"content": "Wait!"}),
+        ]
+        (blocked, _), *written = responses_at_once([block, *writes])
+        assert blocked == 201
+        allowed = [{201, 403}, {201, 400}, {201, 400}, {201, 403}]
+        for (status, body), expected in zip(written, allowed, strict=True):
+            assert status in expected, (status, body)
+        for session in (alice, bob):
+            follows = requests.get(f"{server}/followers/", params={"owner": session["user"]["pk"]},
+                                   headers=bearer(session), timeout=10).json()
+            assert follows["count"] == 0
+            assert requests.get(f"{server}/notifications/", headers=bearer(session), timeout=10).json()["count"] == 0
+        with psycopg.connect(live_database_url) as database:  # the server's rows, not only what the API shows
+            cursor = database.execute(
+                "SELECT (SELECT COUNT(*) FROM followers_follower WHERE owner_id IN (%(a)s, %(b)s) "
+                "AND followed_id IN (%(a)s, %(b)s)), (SELECT COUNT(*) FROM notifications_notification "
+                "WHERE recipient_id IN (%(a)s, %(b)s) AND actor_id IN (%(a)s, %(b)s))",
+                {"a": alice_id, "b": bob["user"]["pk"]},
+            )
+            assert cursor.fetchone() == (0, 0)

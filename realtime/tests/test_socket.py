@@ -464,3 +464,51 @@ def test_a_sign_out_between_the_handshake_and_the_socket_opening_still_closes_it
         assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": SIGNED_OUT}
 
     run(scenario)
+
+
+# --- blocks: nothing passes between a blocked pair -----------------------------------------------
+
+
+def test_no_event_passes_between_a_blocked_pair_typing_edits_reads_and_notifications_included():
+    """After alice blocks bob: bob's typing, alice's edit, delete and read of their old messages,
+    and any like reach only the one who acted. Each "nothing arrives" ends with a positive
+    control: carol's message arrives first on the same socket."""
+    from safety.services import block_create
+
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    old = MessageFactory(sender=alice, recipient=bob, content="old")
+    MessageFactory(sender=bob, recipient=alice, content="unread")
+    post = PostFactory(owner=bob)
+    token_a, token_b = access_token(alice), access_token(bob)
+    as_alice, as_bob, as_carol = bearer_client(alice), bearer_client(bob), bearer_client(carol)
+    block_create(owner=alice, blocked=bob)
+
+    async def control(socket, user):
+        sent = await sync_to_async(as_carol.post)(f"/messages/{user.id}/send/", {"content": "ping"}, format="json")
+        event = await next_event(socket)
+        assert (event["type"], event["data"]["id"]) == ("message.created", sent.json()["id"])
+
+    async def scenario():
+        a, b = (await open_socket(token_a))[0], (await open_socket(token_b))[0]
+        await b.send_json_to({"type": "typing", "to": alice.id})
+        assert (await next_event(b))["type"] == "error"
+        edited = await sync_to_async(as_alice.patch)(f"/messages/{old.id}/update/", {"content": "edited"},
+                                                     format="json")
+        assert edited.status_code == 200
+        assert (await next_event(a))["type"] == "message.updated"  # the one who acted hears it
+        read = await sync_to_async(as_alice.post)(f"/messages/{bob.id}/read/")
+        assert read.json() == {"updated": 1}
+        assert (await next_event(a))["type"] == "conversation.read"
+        deleted = await sync_to_async(as_alice.delete)(f"/messages/{old.id}/delete/")
+        assert deleted.status_code == 204
+        assert (await next_event(a))["type"] == "message.deleted"
+        liked = await sync_to_async(as_alice.post)("/likes/", {"post": post.id}, format="json")
+        assert liked.status_code == 400
+        sent = await sync_to_async(as_bob.post)(f"/messages/{alice.id}/send/", {"content": "?"}, format="json")
+        assert sent.status_code == 403
+        await control(b, bob)  # nothing of alice's reached bob before carol's message
+        await control(a, alice)  # nor anything of bob's reached alice
+        for socket in (a, b):
+            await socket.disconnect()
+
+    run(scenario)

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 from PIL import Image, ImageDraw
+from rest_framework.exceptions import ValidationError
 
 from comments.models import Comment
 from followers.models import Follower
