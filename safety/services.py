@@ -7,13 +7,13 @@ two people run side by side while a block between them waits for them, and then 
 they made (the follows), or they wait for the block, and then see it.
 """
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser as User
 from django.db import connection
 from rest_framework import serializers
 
 from drf_api.services import create_once
 from safety.models import Block, Mute
 from safety.visibility import visible
-from users.models import User
 
 
 def hold_pair(first: int, second: int, *, exclusive: bool = False) -> None:

@@ -1,6 +1,8 @@
 """The house's layers, checked on every file: `drf_api/` is the floor and imports no app; the social
-apps never import the apps that react to them (messaging, notifications, realtime); and no two apps
-depend on each other, through any chain of imports or URLconf include()s."""
+apps never import the apps that react to them (messaging, notifications, realtime) nor the one on
+top of them (moderation); `safety` stands on the floor beside `media` (the user model it names is
+settings.AUTH_USER_MODEL); and no two apps depend on each other, through any chain of imports or
+URLconf include()s."""
 import ast
 
 import pytest
@@ -9,7 +11,7 @@ from testing import BASE_DIR
 
 SOCIAL_APPS = ["users", "profiles", "posts", "comments", "likes", "followers"]
 LISTENERS = {"messaging", "notifications", "realtime"}
-APPS = {*SOCIAL_APPS, *LISTENERS, "media", "demo"}
+APPS = {*SOCIAL_APPS, *LISTENERS, "media", "demo", "safety", "moderation"}
 
 
 # The composition root: the one file that names every app's URLconf.
@@ -45,8 +47,16 @@ def test_the_project_package_imports_no_app():
 
 @pytest.mark.parametrize("app", SOCIAL_APPS)
 def test_a_social_app_never_imports_the_apps_that_listen_to_it(app):
-    offenders = [(str(path), module) for path, module in imported_top_level_modules(app) if module in LISTENERS]
+    above = LISTENERS | {"moderation"}
+    offenders = [(str(path), module) for path, module in imported_top_level_modules(app) if module in above]
     assert not offenders, offenders
+
+
+def test_safety_imports_no_app():
+    """Blocks, mutes and the visibility rule sit on the floor, so that every app, users included,
+    can ask them."""
+    imported = {module for _, module in imported_top_level_modules("safety", tests=False) if module in APPS}
+    assert imported <= {"safety"}, imported
 
 
 def dependencies(apps, root=BASE_DIR):
