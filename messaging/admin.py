@@ -12,9 +12,9 @@ class MessageAdmin(ServiceAdmin):
     list_display = ["id", "sender", "recipient", "short_content", "timestamp", "read", "edited_at"]
     list_select_related = ["sender", "recipient"]
     search_fields = ["sender__username", "recipient__username", "content"]
-    list_filter = ["read", "timestamp"]
+    list_filter = ["read", "timestamp", "hidden_at"]
     raw_id_fields = ["sender", "recipient"]
-    readonly_fields = ["sender", "recipient", "content", "image", "timestamp", "edited_at"]
+    readonly_fields = ["sender", "recipient", "content", "image", "timestamp", "edited_at", "hidden_at"]
 
     def has_add_permission(self, request):
         # Messages are sent through the API (messaging.services), never written by hand.

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from comments.models import Comment
 from drf_api.counting import filters_nothing
-from drf_api.reads import Column, ReadList, ReadPath, callers_column, id_column, moment_column, where_sql
+from drf_api.reads import Column, ReadList, ReadPath, callers_column, id_column, moment_column
 from drf_api.serializers import DisplayDateField
 from likes.models import Like
 from media.images import image_columns
@@ -34,9 +34,10 @@ class PostReadPath(ReadPath):
         whole, bounds = rows.whole, rows.bounds
         if (filters_nothing(whole) and tuple(whole.query.order_by) == NEWEST_FIRST and bounds is not None
                 and bounds.stop is not None):
-            shown, params = ("TRUE", []) if rows.shown is None else where_sql(Post, rows.shown, whole.db)
+            shown = None if rows.viewer is None else self.shown_sql(rows.viewer, listing=True, using=whole.db)
+            where, params = shown or ("TRUE", [])
             bottom = bounds.start or 0
-            return NEWEST_IDS % shown, (*params, bounds.stop - bottom, bottom)
+            return NEWEST_IDS % where, (*params, bounds.stop - bottom, bottom)
         return super().ids_sql(rows)
 
 

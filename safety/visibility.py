@@ -81,12 +81,11 @@ class Visibility:
         return hidden + absent
 
     def q(self, viewer: Any, *, listing: bool = True) -> Q:
-        """The condition that `viewer` may see a row: in a list or feed (`listing`), or at its URL."""
+        """The condition that `viewer` may see a row, in a list or feed (`listing`) or at its URL:
+        no reason holds."""
         shown = Q()
-        for path in self.content:
-            shown &= Q(**{f"{path}__hidden_at__isnull" if path else "hidden_at__isnull": True})
-        for path in self.people:
-            shown &= ~Q(**{f"{path}__in": unseen_users(viewer, muted=listing and path in self.muted)})
+        for reason in self.reasons(viewer, listing=listing):
+            shown &= ~reason
         return shown
 
     def not_shown(self, viewer: Any, *, listing: bool = True) -> list[tuple[int, Q]]:

@@ -317,3 +317,40 @@ def test_lists_stay_constant_in_queries_with_blocks_mutes_and_hidden_content(dja
     assert hidden.id not in ids(client.get("/posts/", {"page_size": 100}))
     with django_assert_max_num_queries(4):
         assert len(client.get("/posts/", {"page_size": 50}).json()["results"]) == 50
+
+
+@pytest.mark.parametrize("path", ["/posts/", "/profiles/"])
+def test_a_whole_lists_count_is_what_the_viewer_sees(path):
+    """The whole posts and profiles lists read their count from the kept row count less what the
+    viewer does not see (PostgreSQL; drf_api.reads.ReadList.count_query): hidden posts, posts by
+    users blocked either way, muted or deactivated, counted once each even when several reasons
+    hold. The count agrees with the rows, page after page."""
+    viewer = UserFactory()
+    blocked, blocking, muted, inactive, plain = UserFactory.create_batch(5)
+    block_create(owner=viewer, blocked=blocked)
+    block_create(owner=blocking, blocked=viewer)
+    mute_create(owner=viewer, muted=muted)
+    for author in (blocked, blocking, muted, inactive, plain, viewer):
+        for hidden in (False, True, False):
+            post = PostFactory(owner=author)
+            if hidden:
+                post.hidden_at = post.created_at
+                post.save()
+    inactive.is_active = False
+    inactive.save()
+    for client in (bearer_client(viewer), APIClient()):
+        answer = client.get(path, {"page_size": 3}).json()
+        seen = []
+        page = 1
+        while True:
+            body = client.get(path, {"page_size": 3, "page": page}).json()
+            seen += [row["id"] for row in body["results"]]
+            if not body["next"]:
+                break
+            page += 1
+        assert answer["count"] == len(seen) == len(set(seen))
+    if path == "/posts/":
+        # Each author's two posts not hidden: the viewer's and plain's for the viewer; everyone's
+        # but the deactivated user's for anonymous.
+        assert bearer_client(viewer).get(path).json()["count"] == 2 * 2
+        assert APIClient().get(path).json()["count"] == 2 * 5
