@@ -49,7 +49,7 @@ class Visibility(Protocol):
 
     def q(self, viewer: Any, *, listing: bool = True) -> Q: ...
 
-    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[tuple[int, Q]]: ...
+    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[Q]: ...
 
 
 def where_sql(model: type[Model], condition: Q, using: str) -> tuple[str, list[Any]]:
@@ -165,16 +165,16 @@ class ReadPath:
 
     def not_shown_sql(self, viewer: Any, using: str) -> tuple[str, list[Any]]:
         """How many rows of the whole table `viewer` does not see in a list, as SQL terms to add to
-        its row count (`- (SELECT COUNT(*) …) + (…)`, each answered by an index)."""
+        its row count (`- (SELECT COUNT(*) …) - (…)`, each answered by an index)."""
         visibility, model = self.visibility, self.model
         assert visibility is not None and model is not None
 
         def build(someone: Any) -> tuple[str, list[Any]]:
             terms: list[str] = []
             params: list[Any] = []
-            for sign, condition in visibility.not_shown(someone, listing=True):
+            for condition in visibility.not_shown(someone, listing=True):
                 term_sql, term_params = count_sql(model._default_manager.filter(condition))
-                terms.append(f"{'-' if sign > 0 else '+'} ({term_sql})")
+                terms.append(f"- ({term_sql})")
                 params += term_params
             return " ".join(terms), params
 

@@ -28,7 +28,6 @@ from one viewer does not change what third parties see.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -88,18 +87,14 @@ class Visibility:
             shown &= ~reason
         return shown
 
-    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[tuple[int, Q]]:
-        """How many rows are not shown, as a sum of signed counts of conditions (inclusion and
-        exclusion over `reasons`), each of which an index answers: a list of a whole counted table
-        is then its kept row count less these (drf_api.reads.ReadList.count_query)."""
-        reasons = self.reasons(viewer, listing=listing)
-        terms = []
-        for size in range(1, len(reasons) + 1):
-            for chosen in combinations(reasons, size):
-                condition = Q()
-                for reason in chosen:
-                    condition &= reason
-                terms.append((1 if size % 2 else -1, condition))
+    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[Q]:
+        """The rows not shown, as conditions no two of which hold for one row (the first reason;
+        the second without the first; …), each of which an index answers: a list of a whole
+        counted table is then its kept row count less their counts (drf_api.reads.ReadList)."""
+        terms, before = [], Q()
+        for reason in self.reasons(viewer, listing=listing):
+            terms.append(before & reason)
+            before &= ~reason
         return terms
 
 
