@@ -15,7 +15,7 @@ scripts/with-postgres.sh) and Debian's wrk.
 5. Time and peak memory of storing an uploaded image (bench/images.py): a 12 MP photo, a
    4096 x 4096 PNG.
 
-    python bench/run.py [--smoke] [--duration SECONDS] [--connections N] [--workers N]
+    python bench/run.py [--smoke] [--duration SECONDS] [--connections N] [--workers N] [--only TEXT]
 """
 import argparse
 import json
@@ -226,6 +226,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections (16)")
     parser.add_argument("--workers", type=int, default=gunicorn_web.workers,
                         help=f"gunicorn workers (the Procfile's: {gunicorn_web.workers} here)")
+    parser.add_argument("--only", help="only the rows whose name contains this (and their baselines)")
     options = parser.parse_args()
     duration = options.duration or (1 if options.smoke else 12)
 
@@ -274,7 +275,10 @@ def main():
                               f"/bench/baseline/posts/?followed={ids['guarded_profile']}", tokens["guarded"])
         same_body_as_baseline(base_url, "/posts/", "/bench/baseline/posts/", tokens["guarded"])
         by_path = {endpoint.name: endpoint for endpoint in endpoints(scale, ids)}
-        for endpoint in by_path.values():
+        chosen = [endpoint for endpoint in by_path.values() if not options.only or options.only in endpoint.name]
+        chosen = [*(by_path[name] for name in dict.fromkeys(endpoint.baseline for endpoint in chosen)
+                    if name and by_path[name] not in chosen), *chosen]
+        for endpoint in chosen:
             response, queries = one_request(endpoint, tokens)
             if endpoint.explain:
                 plans[endpoint.name] = [{"sql": sql, "plan": explain(sql)} for sql in queries]
@@ -288,7 +292,7 @@ def main():
             print(f"  {endpoint.name}: {figures['rps']:.0f} req/s", file=sys.stderr)  # noqa: T201
 
     image_rows = images.measure()
-    name = "bench-smoke" if options.smoke else "bench"
+    name = "bench-smoke" if options.smoke else "bench" if not options.only else "bench-only"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps({
         "scale": asdict(scale), "dataset_build_seconds": build_seconds if built else None,
