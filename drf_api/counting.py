@@ -140,7 +140,10 @@ def count_sql(queryset) -> tuple[str, tuple]:
 
 
 def recount():
-    """Count every counted table again (after writes made with triggers disabled)."""
+    """Count every counted table again (after writes made with triggers disabled), the counts kept
+    per key too (a model's `rows_counted_by`: CountRowsBy)."""
+    from django.apps import apps
+
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT table_name FROM {COUNTER_TABLE}")
         for (table,) in cursor.fetchall():
@@ -148,3 +151,86 @@ def recount():
                 f"UPDATE {COUNTER_TABLE} SET row_count = (SELECT count(*) FROM {table}) WHERE table_name = %s",
                 [table],
             )
+        for model in apps.get_models():
+            for key, condition, counter in getattr(model, "rows_counted_by", []):
+                for statement in keyed_recount_sql(model._meta.db_table, key, condition, counter):
+                    cursor.execute(statement)
+
+
+def keyed_trigger_sql(table, key, condition, counter):
+    """The statements that start keeping, in `counter` (`key` primary key, `row_count`), how many rows
+    of `table` each `key` has that meet `condition` (SQL over the table's columns), and those that
+    stop. PostgreSQL only, like trigger_sql(): statement-level triggers with transition tables, so
+    a bulk write or cascade updates each key's row once."""
+    function = f"{counter}_changed"
+    gone = (f"UPDATE {counter} AS c SET row_count = c.row_count - o.n FROM (SELECT {key} AS k, count(*) AS n "
+            f"FROM old_rows WHERE {condition} GROUP BY {key}) AS o WHERE c.{key} = o.k")
+    came = (f"INSERT INTO {counter} ({key}, row_count) SELECT {key}, count(*) FROM new_rows WHERE {condition} "
+            f"GROUP BY {key} ORDER BY {key} ON CONFLICT ({key}) "
+            f"DO UPDATE SET row_count = {counter}.row_count + EXCLUDED.row_count")
+    start = [
+        f"CREATE TABLE {counter} ({key} bigint PRIMARY KEY, row_count bigint NOT NULL)",
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                DELETE FROM {counter};
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                {gone};
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                {came};
+            END IF;
+            RETURN NULL;
+        END
+        $$""",
+        f"CREATE TRIGGER {counter}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {counter}_update AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows "
+        f"NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {counter}_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {counter}_truncate AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        *keyed_recount_sql(table, key, condition, counter),
+    ]
+    stop = [f"DROP TRIGGER IF EXISTS {counter}_{action} ON {table}" for action in ("insert", "update", "delete",
+                                                                                   "truncate")]
+    return start, [*stop, f"DROP FUNCTION IF EXISTS {function}()", f"DROP TABLE IF EXISTS {counter}"]
+
+
+def keyed_recount_sql(table, key, condition, counter):
+    return [f"DELETE FROM {counter}",
+            f"INSERT INTO {counter} ({key}, row_count) SELECT {key}, count(*) FROM {table} WHERE {condition} "
+            f"GROUP BY {key}"]
+
+
+class CountRowsBy(Operation):
+    """Migration operation: keep, per `key`, how many of `table`'s rows meet `condition`, in the
+    table `counter` it makes (keyed_trigger_sql; reversible; PostgreSQL only). The model says so
+    with `rows_counted_by`, a list of (key, condition, counter)."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table, key, condition, counter):
+        self.table, self.key, self.condition, self.counter = table, key, condition, counter
+
+    def deconstruct(self):
+        return self.__class__.__name__, [self.table, self.key, self.condition, self.counter], {}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in keyed_trigger_sql(self.table, self.key, self.condition, self.counter)[0]:
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in keyed_trigger_sql(self.table, self.key, self.condition, self.counter)[1]:
+                schema_editor.execute(statement)
+
+    def describe(self):
+        return f"Keep per {self.key} a count of the rows of {self.table} where {self.condition}"

@@ -49,7 +49,7 @@ class Visibility(Protocol):
 
     def q(self, viewer: Any, *, listing: bool = True) -> Q: ...
 
-    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[Q]: ...
+    def not_shown(self, model: type[Model], viewer: Any, *, listing: bool = True) -> list[tuple[str, list]]: ...
 
 
 def where_sql(model: type[Model], condition: Q, using: str) -> tuple[str, list[Any]]:
@@ -172,8 +172,7 @@ class ReadPath:
         def build(someone: Any) -> tuple[str, list[Any]]:
             terms: list[str] = []
             params: list[Any] = []
-            for condition in visibility.not_shown(someone, listing=True):
-                term_sql, term_params = count_sql(model._default_manager.filter(condition))
+            for term_sql, term_params in visibility.not_shown(model, someone, listing=True):
                 terms.append(f"- ({term_sql})")
                 params += term_params
             return " ".join(terms), params

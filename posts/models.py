@@ -45,11 +45,16 @@ class Post(UpdateNeverInserts):
     hidden_at = hidden_at_field()
 
     # Shows its owner (a mute hides it from lists) and can be hidden (safety/visibility.py).
-    visibility = Visibility(people=("owner",), muted=("owner",), content=("",))
+    # The posts per owner that are not hidden are kept counted (rows_counted_by).
+    visibility = Visibility(people=("owner",), muted=("owner",), content=("",), kept=(("owner", "posts_shown_count"),))
 
     # PostgreSQL keeps the table's row count (posts/migrations/0003, drf_api/counting.py): the
     # whole list's `count` is read, not counted.
     rows_counted = True
+    # And, per owner, how many of their posts are not hidden (posts/migrations/0007): a whole list's
+    # count less the posts of the users a viewer must not see is one probe per such user, not a
+    # count of their posts (safety/visibility.py, make bench).
+    rows_counted_by = [("owner_id", "hidden_at IS NULL", "posts_shown_count")]
 
     class Meta:
         ordering = ["-created_at"]
@@ -86,3 +91,4 @@ class Post(UpdateNeverInserts):
             if not type(self)._base_manager.select_for_update().filter(pk=self.pk).exists():
                 raise RowDeleted(f"Post {self.pk} was deleted.")
             return super().delete(*args, **kwargs)
+

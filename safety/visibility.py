@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from drf_api.counting import count_sql
 from safety.models import Block, Mute
 
 USERS, BLOCKS, MUTES = get_user_model()._meta.db_table, Block._meta.db_table, Mute._meta.db_table
@@ -65,12 +66,15 @@ class Visibility:
 
     `people`: paths to the users a row shows ("owner", "post__owner"; "id" for a user itself);
     `muted`: those of them whose mutes hide the row in lists (the author of a post or comment);
-    `content`: paths to hideable rows ("" for the row itself, "post" for the post it belongs to).
+    `content`: paths to hideable rows ("" for the row itself, "post" for the post it belongs to);
+    `kept`: (path, counter table) pairs, where PostgreSQL keeps per user how many rows of theirs
+    are not hidden (`<path>_id`, `row_count`: posts.models.ShownPostCount).
     """
 
     people: tuple[str, ...] = ()
     muted: tuple[str, ...] = ()
     content: tuple[str, ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()
 
     def reasons(self, viewer: Any, *, listing: bool = True) -> list[Q]:
         """Each reason a row is not shown to `viewer`, as a condition (a row is shown when none holds)."""
@@ -87,15 +91,25 @@ class Visibility:
             shown &= ~reason
         return shown
 
-    def not_shown(self, viewer: Any, *, listing: bool = True) -> list[Q]:
-        """The rows not shown, as conditions no two of which hold for one row (the first reason;
-        the second without the first; …), each of which an index answers: a list of a whole
-        counted table is then its kept row count less their counts (drf_api.reads.ReadList)."""
+    def not_shown(self, model: type[Model], viewer: Any, *, listing: bool = True) -> list[tuple[str, list]]:
+        """How many of `model`'s rows are not shown, as SELECTs of counts that add up (the rows of
+        the first reason; of the second without the first; …), each answered by an index or a kept
+        count: a list of a whole counted table is then its kept row count less these
+        (drf_api.reads.ReadList.count_query)."""
         terms, before = [], Q()
-        for reason in self.reasons(viewer, listing=listing):
-            terms.append(before & reason)
+        kept = dict(self.kept)
+        for index, reason in enumerate(self.reasons(viewer, listing=listing)):
+            path = self.people[index - len(self.content)] if index >= len(self.content) else None
+            if path in kept and index == len(self.content) and self.content == ("",):
+                # The first people reason after "not hidden": the kept count of their shown rows.
+                unseen = unseen_users(viewer, muted=listing and path in self.muted)
+                total = "CAST(COALESCE(SUM(row_count), 0) AS bigint)"
+                terms.append((f"SELECT {total} FROM {kept[path]} WHERE {path}_id IN ({unseen.sql})",
+                              list(unseen.params)))
+            else:
+                terms.append(count_sql(model._default_manager.filter(before & reason)))
             before &= ~reason
-        return terms
+        return [(sql, list(params)) for sql, params in terms]
 
 
 # A user shows themselves (the users app lies below this one, so it is declared here).

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comments.querysets import comment_queryset
 from comments.tests.factories import CommentFactory
@@ -168,9 +169,9 @@ def test_the_whole_posts_list_reads_its_count_and_a_filtered_one_counts(api_clie
     with CaptureQueriesContext(connection) as queries:
         assert api_client.get("/posts/").json()["count"] == 26
     (sql,) = [query["sql"] for query in queries.captured_queries]
-    # Read, less what the caller does not see (hidden posts, and the others by unseen users: two
-    # counts that indexes answer), not counted row by row.
-    assert "drf_api_row_count" in sql and sql.count("COUNT(*) FROM (") == 2
+    # Read, less what the caller does not see (hidden posts: a count in their partial index; the
+    # others by unseen users: their kept counts), not counted row by row.
+    assert "drf_api_row_count" in sql and sql.count("COUNT(*) FROM (") == 1 and "posts_shown_count" in sql
     with CaptureQueriesContext(connection) as queries:
         assert api_client.get("/posts/", {"owner": user.profile.id, "page": 2, "page_size": 20}).json()["count"] == 26
     (sql,) = [query["sql"] for query in queries.captured_queries]
@@ -284,3 +285,38 @@ def test_prepared_statements_are_planned_for_their_own_values():
         cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
         assert cursor.fetchone() == ("force_custom_plan", "off")
     assert connection.connection.prepare_threshold == 5
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_count_of_each_owners_shown_posts_follows_every_kind_of_write():
+    """posts_shown_count (Post.rows_counted_by, drf_api.counting.CountRowsBy) agrees with the posts
+    after inserts, bulk inserts, hiding, showing, moving, deleting, a cascade and TRUNCATE."""
+    alice, bob = UserFactory(), UserFactory()
+
+    def kept():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT owner_id, row_count FROM posts_shown_count WHERE row_count <> 0 ORDER BY owner_id")
+            return dict(cursor.fetchall())
+
+    def counted():
+        shown = Post.objects.filter(hidden_at=None).values_list("owner_id", flat=True)
+        return {owner: list(shown).count(owner) for owner in sorted(set(shown))}
+
+    posts = [PostFactory(owner=alice) for _ in range(3)]
+    Post.objects.bulk_create([Post(owner=bob, title=f"Bulk {n}") for n in range(4)])
+    assert kept() == counted() == {alice.id: 3, bob.id: 4}
+    Post.objects.filter(pk__in=[posts[0].pk, posts[1].pk]).update(hidden_at=timezone.now())
+    assert kept() == counted() == {alice.id: 1, bob.id: 4}
+    Post.objects.filter(pk=posts[0].pk).update(hidden_at=None)
+    Post.objects.filter(owner=bob).update(title="Edited")  # an update that changes nothing counted
+    assert kept() == counted() == {alice.id: 2, bob.id: 4}
+    Post.objects.filter(pk=posts[2].pk).update(owner=bob)
+    assert kept() == counted() == {alice.id: 1, bob.id: 5}
+    posts[0].delete()
+    bob.delete()  # the cascade deletes bob's posts
+    assert kept() == counted() == {}
+    PostFactory(owner=alice)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE posts_post CASCADE")
+    assert kept() == counted() == {}
