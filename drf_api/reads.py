@@ -279,10 +279,9 @@ class ReadPath:
         CTE whose array also gives the order, and the count (drf_api.counting.count_sql) comes
         along as a scalar subquery. Elsewhere the ids are read first, then the rows.
         """
-        ids, params = rows.ids, rows.params
-        connection = connections[ids.db]
+        params, connection = rows.params, connections[rows.whole.db]
         if connection.vendor != "postgresql":
-            return self.read(list(ids.values_list("pk", flat=True)), params, ids.db), None
+            return self.read(list(rows.ids.values_list("pk", flat=True)), params, rows.whole.db), None
         try:
             ids_sql, ids_params = named(*self.ids_sql(rows), prefix="ids_")
             total_sql, total_params = "NULL", dict[str, Any]()
