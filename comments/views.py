@@ -10,7 +10,8 @@ from safety.views import VisibleToCaller
 
 
 class CommentList(VisibleToCaller, generics.ListCreateAPIView):
-    """Comments, newest first; `?post=` for one post's."""
+    """Comments, newest first; `?post=` for one post's. Commenting on a post you cannot see (say
+    its author blocks you) is 400 as if it did not exist; comments of users you mute are not listed."""
 
     serializer_class = CommentSerializer
     filter_backends = [FilterBackend]

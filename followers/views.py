@@ -10,7 +10,8 @@ from safety.views import VisibleToCaller
 
 
 class FollowerList(VisibleToCaller, generics.ListCreateAPIView):
-    """Follows, newest first; follow a user with `{"followed": user id}`."""
+    """Follows, newest first; follow a user with `{"followed": user id}`. Following someone you
+    block or who blocks you is 403; follows of users you block or who block you are not listed."""
 
     serializer_class = FollowerSerializer
     filter_backends = [FilterBackend]

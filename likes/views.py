@@ -10,7 +10,8 @@ from safety.views import VisibleToCaller
 
 
 class LikeList(VisibleToCaller, generics.ListCreateAPIView):
-    """Likes, newest first; like a post with `{"post": id}` (once: a second is 400)."""
+    """Likes, newest first; like a post with `{"post": id}` (once: a second is 400; a post you
+    cannot see, say its author blocks you, is 400 as if it did not exist)."""
 
     serializer_class = LikeSerializer
     filter_backends = [FilterBackend]

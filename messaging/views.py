@@ -75,7 +75,8 @@ class Thread(ReadPathView, generics.ListAPIView):
 
 
 class SendMessage(ReadPathView, generics.CreateAPIView):
-    """Send a message (this also starts or reopens a conversation): a text, an image, or both."""
+    """Send a message (this also starts or reopens a conversation): a text, an image, or both.
+    403 while either of the two blocks the other (the conversation and its history stay)."""
 
     read_path = MESSAGE
     serializer_class = MessageInputSerializer

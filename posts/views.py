@@ -12,7 +12,8 @@ from posts.serializers import PostInputSerializer
 
 
 class PostList(ReadPathView, generics.ListCreateAPIView):
-    """Posts, newest first: the feed, a profile's posts or likes, search and orderings.
+    """Posts, newest first: the feed, a profile's posts or likes, search and orderings. Posts of
+    users you block, who block you or whom you mute, and hidden posts, are not listed.
 
     `ordering=likes__created_at` sorts by the latest like, or, with `liked=`, by when that
     profile liked the post.
