@@ -68,7 +68,7 @@ class Visibility:
     `muted`: those of them whose mutes hide the row in lists (the author of a post or comment);
     `content`: paths to hideable rows ("" for the row itself, "post" for the post it belongs to);
     `kept`: (path, counter table) pairs, where PostgreSQL keeps per user how many rows of theirs
-    are not hidden (`<path>_id`, `row_count`: posts.models.ShownPostCount).
+    are not hidden (`<path>_id`, `row_count`: Post.rows_counted_by, drf_api.counting.CountRowsBy).
     """
 
     people: tuple[str, ...] = ()
@@ -112,7 +112,7 @@ class Visibility:
         return [(sql, list(params)) for sql, params in terms]
 
 
-# A user shows themselves (the users app lies below this one, so it is declared here).
+# A user shows themselves (declared here: the user model is swappable, and its app asks this one).
 USER = Visibility(people=("id",))
 
 
