@@ -67,31 +67,42 @@ def trigger_sql(vendor, table):
     return start, [*stop, f"DELETE FROM {COUNTER_TABLE} WHERE table_name = '{table}'"]
 
 
-class CountRows(Operation):
-    """Migration operation: keep an exact count of `table`'s rows from now on (reversible)."""
+class TriggerOperation(Operation):
+    """A migration operation that runs `statements(vendor)`: (those that start, those that stop);
+    reversible, no change to the models' state. Its arguments are positional, as written."""
 
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, table):
-        self.table = table
+    def __init__(self, *args):
+        self.args = args
+
+    def statements(self, vendor):
+        raise NotImplementedError
 
     def deconstruct(self):
-        return self.__class__.__name__, [self.table], {}
+        return self.__class__.__name__, list(self.args), {}
 
     def state_forwards(self, app_label, state):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        for statement in trigger_sql(schema_editor.connection.vendor, self.table)[0]:
+        for statement in self.statements(schema_editor.connection.vendor)[0]:
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        for statement in trigger_sql(schema_editor.connection.vendor, self.table)[1]:
+        for statement in self.statements(schema_editor.connection.vendor)[1]:
             schema_editor.execute(statement)
 
+
+class CountRows(TriggerOperation):
+    """Migration operation: keep an exact count of `table`'s rows from now on (trigger_sql)."""
+
+    def statements(self, vendor):
+        return trigger_sql(vendor, *self.args)
+
     def describe(self):
-        return f"Keep an exact count of the rows of {self.table}"
+        return f"Keep an exact count of the rows of {self.args[0]}"
 
 
 def stored_count(table):
@@ -157,11 +168,13 @@ def recount():
                     cursor.execute(statement)
 
 
-def keyed_trigger_sql(table, key, condition, counter):
+def keyed_trigger_sql(vendor, table, key, condition, counter):
     """The statements that start keeping, in `counter` (`key` primary key, `row_count`), how many rows
     of `table` each `key` has that meet `condition` (SQL over the table's columns), and those that
     stop. PostgreSQL only, like trigger_sql(): statement-level triggers with transition tables, so
     a bulk write or cascade updates each key's row once."""
+    if vendor != "postgresql":
+        return [], []
     function = f"{counter}_changed"
     gone = (f"UPDATE {counter} AS c SET row_count = c.row_count - o.n FROM (SELECT {key} AS k, count(*) AS n "
             f"FROM old_rows WHERE {condition} GROUP BY {key}) AS o WHERE c.{key} = o.k")
@@ -205,32 +218,14 @@ def keyed_recount_sql(table, key, condition, counter):
             f"GROUP BY {key}"]
 
 
-class CountRowsBy(Operation):
-    """Migration operation: keep, per `key`, how many of `table`'s rows meet `condition`, in the
-    table `counter` it makes (keyed_trigger_sql; reversible; PostgreSQL only). The model says so
+class CountRowsBy(TriggerOperation):
+    """Migration operation: keep, per key, how many of a table's rows meet a condition, in a
+    counter table it makes (keyed_trigger_sql: table, key, condition, counter). The model says so
     with `rows_counted_by`, a list of (key, condition, counter)."""
 
-    reversible = True
-    reduces_to_sql = True
-
-    def __init__(self, table, key, condition, counter):
-        self.table, self.key, self.condition, self.counter = table, key, condition, counter
-
-    def deconstruct(self):
-        return self.__class__.__name__, [self.table, self.key, self.condition, self.counter], {}
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in keyed_trigger_sql(self.table, self.key, self.condition, self.counter)[0]:
-                schema_editor.execute(statement)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in keyed_trigger_sql(self.table, self.key, self.condition, self.counter)[1]:
-                schema_editor.execute(statement)
+    def statements(self, vendor):
+        return keyed_trigger_sql(vendor, *self.args)
 
     def describe(self):
-        return f"Keep per {self.key} a count of the rows of {self.table} where {self.condition}"
+        table, key, condition, _ = self.args
+        return f"Keep per {key} a count of the rows of {table} where {condition}"

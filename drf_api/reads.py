@@ -307,7 +307,7 @@ class ReadPath:
     def list(self, ids: QuerySet, params: Params, viewer: Any = None) -> ReadList:
         """`ids` (a queryset: filtered, ordered) as a list the paginators page; with a `viewer`,
         only what they may see in a list."""
-        return ReadList(self, ids, params, None if viewer is None else self.shown(viewer, listing=True), viewer)
+        return ReadList(self, ids, params, viewer)
 
 
 def named(sql: str, params: Sequence[Any], prefix: str) -> tuple[str, dict[str, Any]]:
@@ -327,27 +327,35 @@ def named(sql: str, params: Sequence[Any], prefix: str) -> tuple[str, dict[str, 
 
 class ReadList(PagedRead):
     """A list as the paginators page it: the ORM's part (`whole`: filters, ordering), what the
-    viewer may see of it (`shown`), a page of it (`bounds`), read in full by a read path.
+    `viewer` may see of it (`shown`), a page of it (`bounds`), read in full by a read path.
 
     Filtering and ordering apply to the whole and give another ReadList, slicing (what a
     paginator does) marks the page; `ids` is the page's ids; iterating reads the rows (one
     statement on PostgreSQL).
     """
 
-    def __init__(self, path: ReadPath, whole: QuerySet, params: Params, shown: Q | None = None,
-                 viewer: Any = None, bounds: slice | None = None) -> None:
-        self.path, self.whole, self.params, self.shown, self.viewer, self.bounds = (
-            path, whole, params, shown, viewer, bounds)
+    def __init__(self, path: ReadPath, whole: QuerySet, params: Params, viewer: Any = None,
+                 bounds: slice | None = None) -> None:
+        self.path, self.whole, self.params, self.viewer, self.bounds = path, whole, params, viewer, bounds
+
+    @cached_property
+    def shown(self) -> Q | None:
+        """The condition that the viewer may see a row in a list (None: no viewer, every row)."""
+        return None if self.viewer is None else self.path.shown(self.viewer, listing=True)
+
+    @cached_property
+    def visible(self) -> QuerySet:
+        """The whole, without what the viewer must not see."""
+        return self.whole if self.shown is None else self.whole.filter(self.shown)
 
     @cached_property
     def ids(self) -> QuerySet:  # type: ignore[override]
-        ids = self.whole if self.shown is None else self.whole.filter(self.shown)
-        return ids if self.bounds is None else ids[self.bounds]
+        return self.visible if self.bounds is None else self.visible[self.bounds]
 
     def over(self, whole: QuerySet, bounds: slice | None = None) -> ReadList:
         if self.bounds is not None:
             raise TypeError("A page of a list is not filtered, ordered or sliced again.")
-        return ReadList(self.path, whole, self.params, self.shown, self.viewer, bounds)
+        return ReadList(self.path, whole, self.params, self.viewer, bounds)
 
     def read(self, counted: PagedRead | None = None) -> tuple[list, int | None]:
         assert counted is None or isinstance(counted, ReadList)
@@ -358,8 +366,7 @@ class ReadList(PagedRead):
         statement (drf_api.counting.count_sql). A whole counted table that only the viewer's
         visibility filters is its kept row count less the rows not shown to them, each term
         answered by an index, instead of a count of every row."""
-        visibility = self.path.visibility
-        if self.shown is None or visibility is None or not reads_stored_count(self.whole):
+        if self.viewer is None or self.path.visibility is None or not reads_stored_count(self.whole):
             return named(*count_sql(self.ids), prefix="total_")
         stored_sql, stored_params = named(*count_sql(self.whole), prefix="total_")
         less_sql, less_params = named(*self.path.not_shown_sql(self.viewer, self.whole.db), prefix="less_")
@@ -372,7 +379,7 @@ class ReadList(PagedRead):
             cursor.execute(sql, params)
             total = cursor.fetchone()[0]
         if total is None:  # a counted table's kept count is missing: count the rows
-            return (self.whole if self.shown is None else self.whole.filter(self.shown)).count()
+            return self.visible.count()
         return total
 
     def filter(self, *args: Any, **kwargs: Any) -> ReadList:

@@ -97,14 +97,15 @@ class Visibility:
         count: a list of a whole counted table is then its kept row count less these
         (drf_api.reads.ReadList.count_query)."""
         terms, before = [], Q()
-        kept = dict(self.kept)
+        # The kept count of each user's shown rows answers the first people reason when the only
+        # one before it is "the row itself is hidden".
+        path = self.people[0] if self.content == ("",) and self.people else None
+        counter = dict(self.kept).get(path)
         for index, reason in enumerate(self.reasons(viewer, listing=listing)):
-            path = self.people[index - len(self.content)] if index >= len(self.content) else None
-            if path in kept and index == len(self.content) and self.content == ("",):
-                # The first people reason after "not hidden": the kept count of their shown rows.
+            if counter is not None and index == 1:
                 unseen = unseen_users(viewer, muted=listing and path in self.muted)
                 total = "CAST(COALESCE(SUM(row_count), 0) AS bigint)"
-                terms.append((f"SELECT {total} FROM {kept[path]} WHERE {path}_id IN ({unseen.sql})",
+                terms.append((f"SELECT {total} FROM {counter} WHERE {path}_id IN ({unseen.sql})",
                               list(unseen.params)))
             else:
                 terms.append(count_sql(model._default_manager.filter(before & reason)))
