@@ -6,15 +6,13 @@ from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
 from drf_api.services import save_changes
 from media.stored import delete_after_commit
 from messaging.models import ChatDeletion, Message
 from messaging.querysets import thread_queryset
 from messaging.signals import messages_read
-from safety.services import hold_pair
-from safety.visibility import apart
+from safety.services import hold_apart
 from users.models import User
 
 CANNOT_MESSAGE = "You cannot send messages to this user."
@@ -23,12 +21,10 @@ CANNOT_MESSAGE = "You cannot send messages to this user."
 @transaction.atomic
 def message_send(*, sender: User, recipient: User, content: str = "", image: File | None = None) -> Message:
     """Send (and so start or reopen) a conversation; not across a block either way (403). Both
-    users' rows are held (safety.services.hold_pair), so a block made at this instant comes
+    users' rows are held (safety.services.hold_apart), so a block made at this instant comes
     before this message or after it, never between its check and its row. The caller has
     validated the content."""
-    hold_pair(sender.id, recipient.id)
-    if apart(sender.id, recipient.id):
-        raise PermissionDenied(CANNOT_MESSAGE)
+    hold_apart(sender.id, recipient.id, refusal=CANNOT_MESSAGE)
     return Message.objects.create(sender=sender, recipient=recipient, content=content, image=image or "")
 
 

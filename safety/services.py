@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser as User
 from django.db import connection
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from drf_api.services import create_once
 from safety.models import Block, Mute
-from safety.visibility import visible
+from safety.visibility import apart, visible
 
 
 def hold_pair(first: int, second: int, *, exclusive: bool = False) -> None:
@@ -30,6 +31,14 @@ def hold_pair(first: int, second: int, *, exclusive: bool = False) -> None:
             f"SELECT id FROM {get_user_model()._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR {mode}",
             [sorted({first, second})],
         )
+
+
+def hold_apart(first: int, second: int, *, refusal: str) -> None:
+    """Hold both users (hold_pair), then 403 `refusal` while either blocks the other: the guard of
+    a write between two people (a follow, a message)."""
+    hold_pair(first, second)
+    if apart(first, second):
+        raise PermissionDenied(refusal)
 
 
 def block_create(*, owner: User, blocked: User) -> Block:

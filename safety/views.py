@@ -13,8 +13,8 @@ class OwnRowsMixin:
     model: type
 
     def get_queryset(self):
-        related = "blocked" if self.model is Block else "muted"
-        return self.model.objects.filter(owner=self.request.user.id).select_related("owner", related)
+        other = self.serializer_class.other_field  # the user blocked or muted
+        return self.model.objects.filter(owner=self.request.user.id).select_related("owner", other)
 
 
 class BlockList(OwnRowsMixin, generics.ListCreateAPIView):
