@@ -176,28 +176,9 @@ def keyed_trigger_sql(vendor, table, key, condition, counter):
     if vendor != "postgresql":
         return [], []
     function = f"{counter}_changed"
-    gone = (f"UPDATE {counter} AS c SET row_count = c.row_count - o.n FROM (SELECT {key} AS k, count(*) AS n "
-            f"FROM old_rows WHERE {condition} GROUP BY {key}) AS o WHERE c.{key} = o.k")
-    came = (f"INSERT INTO {counter} ({key}, row_count) SELECT {key}, count(*) FROM new_rows WHERE {condition} "
-            f"GROUP BY {key} ORDER BY {key} ON CONFLICT ({key}) "
-            f"DO UPDATE SET row_count = {counter}.row_count + EXCLUDED.row_count")
     start = [
         f"CREATE TABLE {counter} ({key} bigint PRIMARY KEY, row_count bigint NOT NULL)",
-        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'TRUNCATE' THEN
-                DELETE FROM {counter};
-                RETURN NULL;
-            END IF;
-            IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                {gone};
-            END IF;
-            IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                {came};
-            END IF;
-            RETURN NULL;
-        END
-        $$""",
+        keyed_function_sql(key, condition, counter),
         f"CREATE TRIGGER {counter}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
         f"CREATE TRIGGER {counter}_update AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows "
@@ -210,6 +191,51 @@ def keyed_trigger_sql(vendor, table, key, condition, counter):
     stop = [f"DROP TRIGGER IF EXISTS {counter}_{action} ON {table}" for action in ("insert", "update", "delete",
                                                                                    "truncate")]
     return start, [*stop, f"DROP FUNCTION IF EXISTS {function}()", f"DROP TABLE IF EXISTS {counter}"]
+
+
+def keyed_function_sql(key, condition, counter):
+    """The trigger function of keyed_trigger_sql(): a key whose count falls to 0 loses its row, so
+    that the counter holds exactly the keys that have rows (as keyed_recount_sql() makes it) and
+    nothing is left of a key (a deleted account) that has none."""
+    gone = (f"UPDATE {counter} AS c SET row_count = c.row_count - o.n FROM (SELECT {key} AS k, count(*) AS n "
+            f"FROM old_rows WHERE {condition} GROUP BY {key}) AS o WHERE c.{key} = o.k")
+    came = (f"INSERT INTO {counter} ({key}, row_count) SELECT {key}, count(*) FROM new_rows WHERE {condition} "
+            f"GROUP BY {key} ORDER BY {key} ON CONFLICT ({key}) "
+            f"DO UPDATE SET row_count = {counter}.row_count + EXCLUDED.row_count")
+    emptied = (f"DELETE FROM {counter} AS c USING (SELECT DISTINCT {key} AS k FROM old_rows) AS o "
+               f"WHERE c.{key} = o.k AND c.row_count = 0")
+    return f"""CREATE OR REPLACE FUNCTION {counter}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                DELETE FROM {counter};
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                {gone};
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                {came};
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                {emptied};
+            END IF;
+            RETURN NULL;
+        END
+        $$"""
+
+
+class KeyedCountFunction(TriggerOperation):
+    """Migration operation: replace a CountRowsBy's trigger function with keyed_function_sql()'s
+    (key, condition, counter), for counters made before it changed."""
+
+    def statements(self, vendor):
+        if vendor != "postgresql":
+            return [], []
+        key, condition, counter = self.args
+        return [keyed_function_sql(key, condition, counter), f"DELETE FROM {counter} WHERE row_count = 0"], []
+
+    def describe(self):
+        return f"Replace the trigger function of {self.args[2]}"
 
 
 def keyed_recount_sql(table, key, condition, counter):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "notifications",
     "realtime",
     "moderation",
+    "accounts",
     "demo",
 ]
 
@@ -275,6 +277,11 @@ THROTTLE_RATES = {
     "token_refresh": os.environ.get("THROTTLE_RATE_REFRESH", "600/min"),
     # New abuse reports, per user (moderation/views.py).
     "reports": os.environ.get("THROTTLE_RATE_REPORTS", "20/hour"),
+    # Password reset mails asked for one address, whoever asks (users/views.py); per client,
+    # the reset shares the auth rate above.
+    "password_reset_address": os.environ.get("THROTTLE_RATE_RESET_ADDRESS", "5/hour"),
+    # Data exports, per user (accounts/views.py).
+    "account_export": os.environ.get("THROTTLE_RATE_EXPORT", "5/hour"),
 }
 
 REST_FRAMEWORK = {
@@ -354,9 +361,34 @@ REST_AUTH = {
     "OLD_PASSWORD_FIELD_ENABLED": True,
 }
 ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail verification: "none" (the default) or "mandatory" (sign-up needs an address, and login
+# waits until the mailed link's key is posted to /dj-rest-auth/registration/verify-email/).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "none").strip().lower() or "none"
+if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
+    raise ImproperlyConfigured('ACCOUNT_EMAIL_VERIFICATION must be "none", "optional" or "mandatory".')
+ACCOUNT_SIGNUP_FIELDS = [
+    "username*", "email*" if ACCOUNT_EMAIL_VERIFICATION == "mandatory" else "email", "password1*", "password2*"
+]
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_ADAPTER = "users.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[drf_api] "
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# Password reset and verification links in mails point at the browser app.
+FRONTEND_URL = os.environ.get("FRONTEND_URL", "http://localhost:3000").rstrip("/")
+# Outgoing mail from EMAIL_URL (django-environ's parser): smtp://host:port,
+# smtp+tls://user:password@host:587 (STARTTLS), smtp+ssl://user:password@host:465; unset, mails
+# are printed to the console. Mails leave after the response, from a worker thread (drf_api/background.py).
+_email = environ.Env.email_url_config(os.environ.get("EMAIL_URL") or "consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "drf_api <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: production defaults unless DEBUG; each can be overridden from the environment.
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -13,6 +13,8 @@ set, else a table of the same database (Django's database cache). The general re
 rates, and a live sign-in's refreshes, count in the `default` cache: Redis, or each process's
 own memory (so per process without Redis; documented in the README).
 """
+import hashlib
+
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import throttling
@@ -92,3 +94,19 @@ class WriteRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+class AddressRateThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Mails asked for one e-mail address (the body's `email`), whoever asks and whether or not an
+    account has it: one address cannot be flooded with mails, and the count says nothing about
+    accounts. In the cache every process shares; the address is kept only as a hash."""
+
+    scope = "password_reset_address"
+    shared = True
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # nothing to count: the serializer answers 400
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
     path("dj-rest-auth/", include("users.auth_urls")),
+    path("dj-rest-auth/", include("accounts.urls")),
     path("", include("users.urls")),
     path("", include("profiles.urls")),
     path("", include("posts.urls")),

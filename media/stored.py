@@ -30,6 +30,8 @@ from django.db.models.fields.files import ImageFileDescriptor
 from django.db.models.signals import post_delete, post_save
 from PIL import Image, ImageOps, ImageSequence
 
+from drf_api import background
+
 logger = logging.getLogger(__name__)
 
 QUALITY = 85
@@ -214,6 +216,26 @@ def delete_after_commit(name):
 
     pending = PendingFileDeletion.objects.create(name=name)
     transaction.on_commit(lambda: purge(pending), robust=True)
+
+
+def delete_many_after_commit(names):
+    """Delete every stored file of `names` once the current transaction commits, from a worker
+    thread (drf_api.background): an account's thousands of images must not hold up its answer.
+    Recorded in the same transaction like delete_after_commit(), so purge_media retries what the
+    worker could not delete (or what a crash left)."""
+    from media.models import PendingFileDeletion
+
+    pending = PendingFileDeletion.objects.bulk_create(
+        [PendingFileDeletion(name=name) for name in names if name], batch_size=500
+    )
+    if pending:
+        transaction.on_commit(lambda: background.submit(purge_many, pending), robust=True)
+    return len(pending)
+
+
+def purge_many(pending):
+    for one in pending:
+        purge(one)
 
 
 def purge(pending):

@@ -17,6 +17,8 @@ class User(UpdateNeverInserts, AbstractUser):
             models.UniqueConstraint(Lower("username"), name="users_user_username_ci_unique"),
         ]
         indexes = [
+            # A password reset finds the accounts of an address (allauth also looks in its table).
+            models.Index(fields=["email"], name="user_email_idx"),
             # The few deactivated users, whom every read leaves out (safety/visibility.py).
             models.Index(fields=["id"], condition=models.Q(is_active=False), name="user_inactive_idx"),
         ]
@@ -36,6 +38,7 @@ class SessionFamily(models.Model):
         PASSWORD_CHANGE = "password_change", "password changed"
         REUSE = "reuse", "a rotated-out token was used again"
         ADMIN = "admin", "revoked by an admin"
+        ACCOUNT_DELETED = "account_deleted", "the account was deleted"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="session_families")

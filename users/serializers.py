@@ -1,14 +1,34 @@
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from dj_rest_auth import serializers as dj_rest_auth_serializers
+from dj_rest_auth.registration.serializers import ResendEmailVerificationSerializer as BaseResendSerializer
+from dj_rest_auth.registration.serializers import VerifyEmailSerializer as BaseVerifyEmailSerializer
 from dj_rest_auth.serializers import UserDetailsSerializer
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
+from drf_api import background
 from drf_api.serializers import STRICT_FIELD_MAPPING, StrictCharField
 from media.images import profile_image_url
 from users import sessions
+from users.adapter import frontend_url
+
+
+class StrictEmailField(serializers.EmailField):
+    """An e-mail address, sent as a JSON string of at most 254 characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -97,3 +117,50 @@ class PasswordChangeResultSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(
         help_text="A fresh refresh token for this client: every one issued before the change is revoked."
     )
+
+
+def password_reset_url(request, user, token):
+    """The browser app's page that asks for the new password: <FRONTEND_URL>/password-reset/confirm/<uid>/<token>/."""
+    return frontend_url(f"/password-reset/confirm/{user_pk_to_url_str(user)}/{token}/")
+
+
+class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
+    """Ask for a reset mail. Which accounts have the address is looked up here, the same query
+    whether or not one has; making the token, writing the mail and sending it happen after the
+    response (drf_api.background), so neither the answer nor its timing tells whether one does."""
+
+    email = StrictEmailField()
+
+    def save(self):
+        background.submit(
+            self.reset_form.save,
+            None,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            token_generator=default_token_generator,
+            url_generator=password_reset_url,
+        )
+
+
+class PasswordResetConfirmSerializer(dj_rest_auth_serializers.PasswordResetConfirmSerializer):
+    """The reset link's `uid` and `token` with the new password twice. Every sign-in of the user
+    ends with it (users.sessions.replace_password): old refresh and access tokens are refused."""
+
+    new_password1 = StrictCharField(max_length=128)
+    new_password2 = StrictCharField(max_length=128)
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+
+    def save(self):
+        sessions.replace_password(user=self.user, save_password=self.set_password_form.save)
+
+
+class VerifyEmailSerializer(BaseVerifyEmailSerializer):
+    key = StrictCharField(max_length=128)
+
+
+class ResendEmailVerificationSerializer(BaseResendSerializer):
+    email = StrictEmailField()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

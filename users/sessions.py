@@ -236,13 +236,20 @@ def revoke_families(families, because):
 
 
 @transaction.atomic
-def change_password(*, user, save_password):
-    """Run `save_password` and revoke every refresh token issued before it; a new family for the caller."""
+def replace_password(*, user, save_password):
+    """Run `save_password` and revoke every refresh token issued before it (a password change,
+    a reset): every sign-in of the user ends, its access tokens and sockets with it."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     save_password()
     revoke_families(SessionFamily.objects.filter(user=user), SessionFamily.Revoked.PASSWORD_CHANGE)
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
+
+
+@transaction.atomic
+def change_password(*, user, save_password):
+    """replace_password(), and a new family for the caller, who stays signed in."""
+    replace_password(user=user, save_password=save_password)
     return issue_tokens(user)
 
 

@@ -15,18 +15,24 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from drf_api.throttling import TokenRefreshThrottle
+from drf_api import background
+from drf_api.throttling import AddressRateThrottle, TokenRefreshThrottle
 from safety.views import VisibleToCaller
 from users import sessions
 from users.filters import UserFilter
 from users.querysets import user_queryset
 from users.serializers import (
+    DetailSerializer,
     LogoutSerializer,
     PasswordChangeResultSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+    ResendEmailVerificationSerializer,
     TokenPairSerializer,
     TokenRefreshResultSerializer,
     TokenRefreshSerializer,
     UserSerializer,
+    VerifyEmailSerializer,
 )
 
 USERNAME_TAKEN = "A user with that username already exists."
@@ -76,7 +82,11 @@ class LoginView(SessionCookieViewMixin, rest_auth_views.LoginView):
         return response
 
 
-@extend_schema(responses={201: TokenPairSerializer})
+@extend_schema(
+    responses={201: OpenApiResponse(TokenPairSerializer, description="Signed up and signed in. With "
+                                    "ACCOUNT_EMAIL_VERIFICATION=mandatory the body is only "
+                                    '`{"detail": "Verification e-mail sent."}`: log in once the address is verified.')}
+)
 class RegisterView(SessionCookieViewMixin, registration_views.RegisterView):
     """Sign up: creates the user (and so its profile) and logs it in, as login does."""
 
@@ -90,6 +100,9 @@ class RegisterView(SessionCookieViewMixin, registration_views.RegisterView):
 
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
+        if getattr(self, "access_token", None) is None:
+            # ACCOUNT_EMAIL_VERIFICATION=mandatory: no tokens until the address is verified.
+            return response
         set_jwt_cookies(response, self.access_token, self.refresh_token)
         sessions.hand_out_csrf_cookie(request, new_session=True)
         return response
@@ -236,3 +249,64 @@ class TokenRefreshView(SessionCookieViewMixin, APIView):
             set_jwt_refresh_cookie(response, tokens.refresh)
         sessions.hand_out_csrf_cookie(request)
         return response
+
+
+class AddressThrottled:
+    """Mail-sending views: throttled per client (the auth rate, shared by every process) and per
+    e-mail address asked for (THROTTLE_RATE_RESET_ADDRESS), known or not."""
+
+    throttle_scope = "dj_rest_auth"
+    throttle_classes = [*APIView.throttle_classes, AddressRateThrottle]
+
+
+@extend_schema(
+    request=PasswordResetSerializer,
+    responses={200: OpenApiResponse(DetailSerializer, description="The same answer, byte for byte, whether or not "
+                                    "an account has the address; the mail (to an active account only) leaves "
+                                    "after it, with the link <FRONTEND_URL>/password-reset/confirm/<uid>/<token>/.")},
+)
+class PasswordResetView(AddressThrottled, rest_auth_views.PasswordResetView):
+    """Ask for a password reset mail."""
+
+    serializer_class = PasswordResetSerializer
+
+
+@extend_schema(
+    request=PasswordResetConfirmSerializer,
+    responses={200: DetailSerializer},
+)
+class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
+    """Set a new password with the reset link's `uid` and `token` (400 when either is wrong, or the
+    token was used or has expired: PASSWORD_RESET_TIMEOUT, 3 days). Every sign-in of the account
+    ends: its refresh and access tokens are refused (401) and its sockets are closed."""
+
+    serializer_class = PasswordResetConfirmSerializer
+
+
+@extend_schema(request=VerifyEmailSerializer, responses={200: DetailSerializer})
+class VerifyEmailView(registration_views.VerifyEmailView):
+    """Verify an e-mail address with the key from the mailed link (404 for an unknown or expired key)."""
+
+    throttle_scope = "dj_rest_auth"
+
+    def get_serializer(self, *args, **kwargs):
+        return VerifyEmailSerializer(*args, **kwargs)
+
+
+@extend_schema(
+    request=ResendEmailVerificationSerializer,
+    responses={200: OpenApiResponse(DetailSerializer, description="The same answer whether or not the address "
+                                    "is known or already verified; a mail goes only to an unverified one.")},
+)
+class ResendEmailVerificationView(AddressThrottled, registration_views.ResendEmailVerificationView):
+    """Send the verification mail again."""
+
+    serializer_class = ResendEmailVerificationSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        address = self.get_queryset().filter(**serializer.validated_data).first()
+        if address is not None and not address.verified:
+            background.submit(address.send_confirmation, None)
+        return Response({"detail": "ok"})
