@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint bench bench-smoke bench-live test-sqlite test-postgres postman install install-dev migrate schema clean
+.PHONY: run test lint bench bench-smoke bench-live bench-accounts test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,10 +70,16 @@ bench: install-dev
 	scripts/ensure-debian-packages.sh wrk
 	PG_KEEP_DIR=bench/.pgdata PG_SERVER_OPTIONS="$(BENCH_PG)" scripts/with-postgres.sh $(BIN)/python bench/run.py
 
-## The same benchmark on a tiny dataset with one-second runs: part of make test, so it cannot rot.
+## The same benchmarks on tiny datasets with one-second runs: part of make test, so they cannot rot.
 bench-smoke: install-dev
 	scripts/ensure-debian-packages.sh wrk
 	scripts/with-postgres.sh $(BIN)/python bench/run.py --smoke
+	scripts/with-postgres.sh $(BIN)/python bench/accounts.py --smoke
+
+## What a large account costs (bench/accounts.py): the export's peak memory and time for 10,000
+## posts and 50,000 messages, its deletion, and password reset timings against a slow SMTP server.
+bench-accounts: install-dev
+	scripts/with-postgres.sh $(BIN)/python bench/accounts.py
 
 ## Benchmark the live features (a benchmark, not a test: figures, not pass/fail): delivery latency
 ## across two processes via Redis, 1,000 idle sockets, and ASGI against WSGI on GET /posts/.

@@ -16,9 +16,12 @@ What is left is removed through the ORM with the user row (`user.delete()`): its
 sockets, e-mail addresses, admin log entries; a moderator's name on reports they handled goes to
 null (the reports stay).
 """
+from collections.abc import Iterator
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from comments.models import Comment
@@ -36,7 +39,7 @@ from users.models import SessionFamily
 from users.sessions import revoke_families
 
 
-def account_rows(user_id):
+def account_rows(user_id: int) -> list[tuple[type[Model], QuerySet]]:
     """What deleting the account `user_id` deletes: (model, queryset) in the order they go, every
     row that points at another going before it."""
     posts = Q(post__owner=user_id)
@@ -64,7 +67,7 @@ def account_rows(user_id):
     ]
 
 
-def stored_images(user_id):
+def stored_images(user_id: int) -> Iterator[str]:
     """The names of every stored image the account's deletion removes."""
     sources = [
         Profile.objects.filter(owner=user_id),
@@ -76,7 +79,7 @@ def stored_images(user_id):
 
 
 @transaction.atomic
-def delete_account(user):
+def delete_account(user: AbstractBaseUser) -> dict[str, int]:
     """Delete `user` and everything of theirs (account_rows); how many rows went, by model label.
 
     The user's row is locked first (FOR UPDATE), in the order safety.services.hold_pair takes
@@ -88,7 +91,7 @@ def delete_account(user):
         return {}
     revoke_families(SessionFamily.objects.filter(user=user.pk), SessionFamily.Revoked.ACCOUNT_DELETED)
     delete_many_after_commit(list(stored_images(user.pk)))
-    deleted = {}
+    deleted: dict[str, int] = {}
     for rows_model, rows in account_rows(user.pk):
         deleted[rows_model._meta.label] = delete_rows(rows)
     _, by_model = model.objects.filter(pk=user.pk).delete()

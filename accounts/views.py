@@ -1,4 +1,6 @@
 """The signed-in user's account: read, edit, delete (`/dj-rest-auth/user/`) and export."""
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -41,6 +43,14 @@ class AccountView(UserDetailsView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+async def one_at_a_time(chunks):
+    """A synchronous iterator (which reads the database) as an asynchronous one, each step run in
+    the request's own thread."""
+    done = object()
+    while (chunk := await sync_to_async(next, thread_sensitive=True)(chunks, done)) is not done:
+        yield chunk
+
+
 class ExportThrottle(UserRateThrottle):
     """Exports per user: THROTTLE_RATE_EXPORT (5 an hour)."""
 
@@ -66,6 +76,11 @@ class AccountExport(APIView):
     )
     def get(self, request):
         """Download the caller's data (GDPR article 20)."""
-        response = StreamingHttpResponse(export_chunks(request), content_type="application/json")
+        chunks = export_chunks(request)
+        if isinstance(request._request, ASGIRequest):
+            # Under ASGI (the `live` process) Django would read a synchronous iterator to its end
+            # before sending a byte: hand it over a chunk at a time instead.
+            chunks = one_at_a_time(chunks)
+        response = StreamingHttpResponse(chunks, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{request.user.username}-export.json"'
         return response

@@ -12,7 +12,9 @@ restart), not when it is killed: what must survive a crash is recorded in the da
 """
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -30,12 +32,12 @@ def _workers() -> ThreadPoolExecutor:
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(
-                max_workers=getattr(settings, "BACKGROUND_THREADS", 2), thread_name_prefix="background"
+                max_workers=settings.BACKGROUND_THREADS, thread_name_prefix="background"
             )
         return _executor
 
 
-def _run(fn, args, kwargs):
+def _run(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
     close_old_connections()
     try:
         fn(*args, **kwargs)
@@ -45,7 +47,7 @@ def _run(fn, args, kwargs):
         connections.close_all()
 
 
-def submit(fn, *args, **kwargs) -> Future:
+def submit(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
     """Run `fn(*args, **kwargs)` on a worker thread of this process; return at once."""
     future = _workers().submit(_run, fn, args, kwargs)
     with _lock:
@@ -54,7 +56,7 @@ def submit(fn, *args, **kwargs) -> Future:
     return future
 
 
-def _forget(future):
+def _forget(future: Future) -> None:
     with _lock:
         _pending.discard(future)
 

@@ -387,6 +387,8 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Worker threads per process for what must not hold up a response: mails, file deletions.
+BACKGROUND_THREADS = int(os.environ.get("BACKGROUND_THREADS", "2"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "drf_api <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

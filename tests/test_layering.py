@@ -1,6 +1,6 @@
 """The house's layers, checked on every file: `drf_api/` is the floor and imports no app; the social
-apps never import the apps that react to them (messaging, notifications, realtime) nor the one on
-top of them (moderation); `safety` stands on the floor beside `media` (the user model it names is
+apps never import the apps that react to them (messaging, notifications, realtime) nor the ones on
+top of them (moderation, accounts); `safety` stands on the floor beside `media` (the user model it names is
 settings.AUTH_USER_MODEL); and no two apps depend on each other, through any chain of imports or
 URLconf include()s."""
 import ast
@@ -11,7 +11,7 @@ from testing import BASE_DIR
 
 SOCIAL_APPS = ["users", "profiles", "posts", "comments", "likes", "followers"]
 LISTENERS = {"messaging", "notifications", "realtime"}
-APPS = {*SOCIAL_APPS, *LISTENERS, "media", "demo", "safety", "moderation"}
+APPS = {*SOCIAL_APPS, *LISTENERS, "media", "demo", "safety", "moderation", "accounts"}
 
 
 # The composition root: the one file that names every app's URLconf.
@@ -47,7 +47,7 @@ def test_the_project_package_imports_no_app():
 
 @pytest.mark.parametrize("app", SOCIAL_APPS)
 def test_a_social_app_never_imports_the_apps_that_listen_to_it(app):
-    above = LISTENERS | {"moderation"}
+    above = LISTENERS | {"moderation", "accounts"}
     offenders = [(str(path), module) for path, module in imported_top_level_modules(app) if module in above]
     assert not offenders, offenders
 

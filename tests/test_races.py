@@ -156,3 +156,45 @@ def test_a_block_racing_the_other_sides_follow_like_comment_and_message_leaves_n
                 {"a": alice_id, "b": bob["user"]["pk"]},
             )
             assert cursor.fetchone() == (0, 0)
+
+
+def test_an_account_deleted_while_others_like_comment_follow_and_message_it_leaves_nothing_outcome_only(
+        server, live_database_url):
+    """A user deletes their account while four others each follow them, like and comment on their
+    post and message them, three times over: no 5xx; every write either landed before the
+    deletion (and went with it) or was refused after it; no row anywhere names the account."""
+    fans = [sign_up(server) for _ in range(4)]
+    for _ in range(3):
+        gone = sign_up(server)
+        gone_id = gone["user"]["pk"]
+        target = new_post(server, gone)
+        delete = lambda gone=gone: requests.delete(  # noqa: E731
+            f"{server}/dj-rest-auth/user/", json={"password": gone["password"]}, headers=bearer(gone), timeout=60)
+        writes = []
+        for fan in fans:
+            writes += [
+                post(server, "/followers/", fan, {"followed": gone_id}),
+                post(server, "/likes/", fan, {"post": target["id"]}),
+                post(server, "/comments/", fan, {"post": target["id"], "content": "Don't go"}),
+                post(server, f"/messages/{gone_id}/send/", fan, {"content": "Stay!"}),
+            ]
+        (deleted, _), *written = responses_at_once([delete, *writes])
+        assert deleted == 204
+        for status, body in written:
+            assert status in {201, 400, 404}, (status, body)
+        assert requests.post(f"{server}/dj-rest-auth/login/", json={
+            "username": gone["user"]["username"], "password": gone["password"]}, timeout=10).status_code == 400
+        with psycopg.connect(live_database_url) as database:
+            cursor = database.execute(
+                "SELECT (SELECT COUNT(*) FROM users_user WHERE id = %(u)s)"
+                " + (SELECT COUNT(*) FROM posts_post WHERE owner_id = %(u)s OR id = %(p)s)"
+                " + (SELECT COUNT(*) FROM followers_follower WHERE owner_id = %(u)s OR followed_id = %(u)s)"
+                " + (SELECT COUNT(*) FROM likes_like WHERE owner_id = %(u)s OR post_id = %(p)s)"
+                " + (SELECT COUNT(*) FROM comments_comment WHERE owner_id = %(u)s OR post_id = %(p)s)"
+                " + (SELECT COUNT(*) FROM messaging_message WHERE sender_id = %(u)s OR recipient_id = %(u)s)"
+                " + (SELECT COUNT(*) FROM notifications_notification WHERE recipient_id = %(u)s OR actor_id = %(u)s"
+                "    OR post_id = %(p)s)"
+                " + (SELECT COUNT(*) FROM profiles_profile WHERE owner_id = %(u)s)",
+                {"u": gone_id, "p": target["id"]},
+            )
+            assert cursor.fetchone() == (0,)

@@ -2,6 +2,7 @@
 API's words, with links to the browser app (`FRONTEND_URL`), never to server-rendered pages."""
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 
@@ -25,6 +26,10 @@ class AccountAdapter(DefaultAccountAdapter):
             pass
         message = self.render_mail(template_prefix, email, {"email": email, **context})
         background.submit(message.send)
+
+    def respond_email_verification_sent(self, request, user):
+        """allauth would redirect to a server-rendered page; the registration view answers instead."""
+        return HttpResponse(status=204)
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         """The browser app's page for the key; it posts the key to /dj-rest-auth/registration/verify-email/."""

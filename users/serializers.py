@@ -2,6 +2,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from dj_rest_auth import serializers as dj_rest_auth_serializers
+from dj_rest_auth.forms import AllAuthPasswordResetForm
 from dj_rest_auth.registration.serializers import ResendEmailVerificationSerializer as BaseResendSerializer
 from dj_rest_auth.registration.serializers import VerifyEmailSerializer as BaseVerifyEmailSerializer
 from dj_rest_auth.serializers import UserDetailsSerializer
@@ -124,21 +125,24 @@ def password_reset_url(request, user, token):
     return frontend_url(f"/password-reset/confirm/{user_pk_to_url_str(user)}/{token}/")
 
 
-class PasswordResetSerializer(dj_rest_auth_serializers.PasswordResetSerializer):
-    """Ask for a reset mail. Which accounts have the address is looked up here, the same query
-    whether or not one has; making the token, writing the mail and sending it happen after the
-    response (drf_api.background), so neither the answer nor its timing tells whether one does."""
+def send_password_reset(email):
+    """Mail a reset link to every active account of `email` (none: nothing is sent). Run after the
+    response (drf_api.background): which accounts have the address is looked up here, too."""
+    form = AllAuthPasswordResetForm(data={"email": email})
+    if form.is_valid():
+        form.save(None, from_email=settings.DEFAULT_FROM_EMAIL, token_generator=default_token_generator,
+                  url_generator=password_reset_url)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    """Ask for a reset mail. The request only checks that `email` is an address and hands it to a
+    worker thread (send_password_reset): the same work whether or not an account has it, so that
+    neither the answer nor its timing tells."""
 
     email = StrictEmailField()
 
     def save(self):
-        background.submit(
-            self.reset_form.save,
-            None,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            token_generator=default_token_generator,
-            url_generator=password_reset_url,
-        )
+        background.submit(send_password_reset, self.validated_data["email"])
 
 
 class PasswordResetConfirmSerializer(dj_rest_auth_serializers.PasswordResetConfirmSerializer):

@@ -1,11 +1,15 @@
 """GET /dj-rest-auth/user/export/: everything the caller owns or received, in the representations
 of the REST endpoints, and nothing else of anyone else's."""
 import json
+import warnings
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connection
+from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import export
 from comments.services import comment_create
@@ -127,3 +131,27 @@ def test_the_export_reads_in_chunks_whatever_the_account_size(people, monkeypatc
     large = queries()
     # 8 posts instead of 2: three more chunks of ids and of rows, one more empty id chunk at most.
     assert large - small <= 7, (small, large)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_export_is_streamed_not_read_whole_first(people):
+    """Django reads a synchronous iterator to its end before an ASGI response sends anything, and
+    warns; the export hands it an asynchronous one instead (a positive control: the warning is
+    what Django says when it buffers)."""
+    client = AsyncClient()
+    token = RefreshToken.for_user(people["me"]).access_token
+
+    async def fetch():
+        response = await client.get("/dj-rest-auth/user/export/", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.content
+        content = response.streaming_content
+        if hasattr(content, "__aiter__"):
+            return response, b"".join([chunk async for chunk in content])
+        return response, b"".join(content)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response, body = async_to_sync(fetch)()
+    assert response.status_code == 200
+    assert json.loads(body)["user"]["username"] == "me"
+    assert not [w for w in caught if "StreamingHttpResponse" in str(w.message)], [str(w.message) for w in caught]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.services import delete_account
 from drf_api.asgi import application
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
@@ -301,7 +302,7 @@ def test_typing_to_a_stranger_is_refused():
 # --- sign-out reaches open sockets ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("end", ["logout", "password change", "admin"])
+@pytest.mark.parametrize("end", ["logout", "password change", "password reset", "account deletion", "admin"])
 def test_an_open_socket_closes_with_4003_when_its_sign_in_ends(user, end):
     signed_in, other = sessions.issue_tokens(user), sessions.issue_tokens(UserFactory())
 
@@ -310,6 +311,10 @@ def test_an_open_socket_closes_with_4003_when_its_sign_in_ends(user, end):
             sessions.end_session(str(signed_in))
         elif end == "password change":
             sessions.change_password(user=user, save_password=lambda: None)
+        elif end == "password reset":
+            sessions.replace_password(user=user, save_password=lambda: None)
+        elif end == "account deletion":
+            delete_account(user)
         else:
             sessions.revoke_families(SessionFamily.objects.filter(user=user), SessionFamily.Revoked.ADMIN)
 
