@@ -19,6 +19,8 @@ from users.views import UserDetailsView
 class AccountView(UserDetailsView):
     """The signed-in user: read it, rename it, or delete the account (DELETE with the password)."""
 
+    delete_has_body = True  # the password (documented by drf_api.schema.AutoSchema)
+
     def get_throttles(self):
         throttles = super().get_throttles()
         if self.request.method == "DELETE":

@@ -20,6 +20,17 @@ from drf_api.reads import ReadPathView
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, with anonymous access listed wherever the view's permissions allow it."""
 
+    def _get_request_body(self, direction="request"):
+        """drf-spectacular documents bodies for POST, PUT and PATCH only; a view whose DELETE reads
+        one (`delete_has_body = True`: an account's deletion takes the password) documents it too."""
+        if self.method == "DELETE" and getattr(self.view, "delete_has_body", False):
+            self.method = "POST"
+            try:
+                return super()._get_request_body(direction)
+            finally:
+                self.method = "DELETE"
+        return super()._get_request_body(direction)
+
     def get_response_serializers(self):
         """A view answering from a read path documents its responses by the read path's serializer
         (drf_api.reads); its serializer_class documents only request bodies."""
@@ -93,7 +104,8 @@ def add_error_responses(result, generator, request, public):
         for method, operation in item.items():
             responses = operation["responses"]
             query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-            validates = (method in UNSAFE_METHODS and method != "delete") or query - LIST_PARAMETERS_THAT_NEVER_FAIL
+            reads_a_body = method in UNSAFE_METHODS and (method != "delete" or "requestBody" in operation)
+            validates = reads_a_body or query - LIST_PARAMETERS_THAT_NEVER_FAIL
             extra = {}
             if validates:
                 extra["400"] = error_response("Invalid input.", "ValidationError")

@@ -26,8 +26,11 @@ USERS, PROFILES = get_user_model()._meta.db_table, Profile._meta.db_table
 PREVIEW_LENGTH = 50
 
 
-def message_preview(text: str, request: Request | None = None) -> str:
-    """The contract's `last_message`: the text, cut to 50 characters plus "..." when longer."""
+def message_preview(text: str | None, request: Request | None = None) -> str:
+    """The contract's `last_message`: the text, cut to 50 characters plus "..." when longer; "" when
+    the caller sees no message of the conversation (one in a chat they deleted: the data export)."""
+    if text is None:
+        return ""
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "..."
 
 
@@ -42,8 +45,8 @@ def message_time_label(moment: datetime, now: datetime | None = None) -> str:
     return moment.strftime("%d %b %Y")
 
 
-def shown_time_label(moment: datetime, request: Request | None = None) -> str:
-    return message_time_label(moment)
+def shown_time_label(moment: datetime | None, request: Request | None = None) -> str:
+    return "" if moment is None else message_time_label(moment)
 
 
 @extend_schema_field({"type": "string", "example": "09:31"})

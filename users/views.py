@@ -283,7 +283,11 @@ class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
     serializer_class = PasswordResetConfirmSerializer
 
 
-@extend_schema(request=VerifyEmailSerializer, responses={200: DetailSerializer})
+@extend_schema(request=VerifyEmailSerializer, responses={
+    200: DetailSerializer,
+    404: OpenApiResponse(inline_serializer("VerifyEmailNotFound", {"detail": serializers.CharField()}),
+                         description="No address waits for this key: unknown, expired (3 days) or already used."),
+})
 class VerifyEmailView(registration_views.VerifyEmailView):
     """Verify an e-mail address with the key from the mailed link (404 for an unknown or expired key)."""
 

@@ -155,3 +155,13 @@ def test_under_asgi_the_export_is_streamed_not_read_whole_first(people):
     assert response.status_code == 200
     assert json.loads(body)["user"]["username"] == "me"
     assert not [w for w in caught if "StreamingHttpResponse" in str(w.message)], [str(w.message) for w in caught]
+
+
+def test_messages_of_a_chat_the_caller_deleted_are_still_exported(people):
+    """They still exist (the partner sees them): the export has them, with no conversation preview,
+    since the caller sees no message of that conversation any more."""
+    client = bearer_client(people["me"])
+    assert client.delete(f"/chats/{people['friend'].id}/delete/").status_code == 204
+    _, data = download(client)
+    assert [(message["content"], message["last_message"], message["last_message_time"])
+            for message in data["messages"]] == [("sent by me", "", ""), ("received by me", "", "")]
