@@ -1,4 +1,5 @@
 """Users, and the dj-rest-auth views adapted to the contract's auth table (rules: users/sessions.py)."""
+from allauth.account.models import EmailAddress
 from dj_rest_auth import views as rest_auth_views
 from dj_rest_auth.app_settings import api_settings as rest_auth_settings
 from dj_rest_auth.jwt_auth import set_jwt_access_cookie, set_jwt_cookies, set_jwt_refresh_cookie, unset_jwt_cookies
@@ -286,7 +287,7 @@ class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
 @extend_schema(request=VerifyEmailSerializer, responses={
     200: DetailSerializer,
     404: OpenApiResponse(inline_serializer("VerifyEmailNotFound", {"detail": serializers.CharField()}),
-                         description="No address waits for this key: unknown, expired (3 days) or already used."),
+                         description="No address waits for this key: it is unknown or has expired (3 days)."),
 })
 class VerifyEmailView(registration_views.VerifyEmailView):
     """Verify an e-mail address with the key from the mailed link (404 for an unknown or expired key)."""
@@ -310,7 +311,13 @@ class ResendEmailVerificationView(AddressThrottled, registration_views.ResendEma
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        address = self.get_queryset().filter(**serializer.validated_data).first()
-        if address is not None and not address.verified:
-            background.submit(address.send_confirmation, None)
+        background.submit(send_verification, serializer.validated_data["email"])
         return Response({"detail": "ok"})
+
+
+def send_verification(email):
+    """Mail a new verification key to `email` if an account waits to verify it (looked up after the
+    response, like a reset: the request does the same work for any address)."""
+    address = EmailAddress.objects.filter(email__iexact=email, verified=False).first()
+    if address is not None:
+        address.send_confirmation(None)

@@ -165,3 +165,11 @@ def test_messages_of_a_chat_the_caller_deleted_are_still_exported(people):
     _, data = download(client)
     assert [(message["content"], message["last_message"], message["last_message_time"])
             for message in data["messages"]] == [("sent by me", "", ""), ("received by me", "", "")]
+
+
+def test_exports_are_throttled_per_user(people, settings):
+    settings.THROTTLING_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "account_export": "2/hour"}
+    me, friend = bearer_client(people["me"]), bearer_client(people["friend"])
+    assert [me.get("/dj-rest-auth/user/export/").status_code for _ in range(3)] == [200, 200, 429]
+    assert friend.get("/dj-rest-auth/user/export/").status_code == 200  # another user's count

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+from allauth.account.models import EmailAddress
 from django.core import mail as django_mail
 from rest_framework.test import APIClient
 
@@ -123,7 +124,7 @@ def test_a_deactivated_account_gets_no_reset_mail(smtp):
 
 
 @pytest.mark.parametrize("email", ["not-an-address", "", "a\x00b@example.com", 42, ["a@example.com"], None,
-                                   "x" * 250 + "@example.com"])
+                                   "x" * 250 + "@example.com", "a" * 1_000_000 + "@example.com"])
 def test_a_malformed_address_is_a_clear_400(email):
     response = ask_reset(email)
     assert response.status_code == 400
@@ -207,3 +208,21 @@ def test_reset_and_verification_through_gunicorn_with_email_url(live_database_ur
             again = requests.post(f"{base}/dj-rest-auth/login/", json={**credentials, "password": NEW_PASSWORD},
                                   timeout=10)
             assert again.status_code == 200
+
+
+def test_verification_mail_sent_again_and_verified_in_process(smtp, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    user = UserFactory(username="unsure", email="unsure@example.com")
+    EmailAddress.objects.create(user=user, email="unsure@example.com", primary=True, verified=False)
+    UserFactory(username="sure", email="sure@example.com")  # no address waiting: no mail
+    for address in ("sure@example.com", "nobody@example.com", "Unsure@example.com"):
+        answer = APIClient().post("/dj-rest-auth/registration/resend-email/", {"email": address}, format="json")
+        assert (answer.status_code, answer.json()) == (200, {"detail": "ok"})
+    background.wait_idle()
+    (mail,) = smtp.wait_for(1)
+    assert mail["To"] == "unsure@example.com"
+    key = link(mail, r"https://app\.example/verify-email/(?P<key>[^/\s]+)/")["key"]
+    assert login("unsure", PASSWORD).status_code == 400
+    verified = APIClient().post("/dj-rest-auth/registration/verify-email/", {"key": key}, format="json")
+    assert verified.status_code == 200, verified.content
+    assert login("unsure", PASSWORD).status_code == 200
