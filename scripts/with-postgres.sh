@@ -26,6 +26,12 @@ if [ -z "$PG_BIN" ]; then
     fi
 fi
 
+# As root the server runs as the postgres user, who must be able to enter the cluster's folder:
+# a folder under a home or a `mktemp -d` folder is closed to it. Such a cluster lives instead in a
+# folder made for it under /var/tmp/drf_api-pg (named after the folder asked for, and kept as long).
+postgres_can_enter() {
+    runuser -u postgres -- test -w "$1" -a -x "$1" 2>/dev/null
+}
 as_owner=()
 if [ -n "${PG_KEEP_DIR:-}" ]; then
     mkdir -p "$PG_KEEP_DIR"
@@ -35,6 +41,19 @@ else
 fi
 if [ "$(id -u)" = 0 ]; then
     chown postgres:postgres "$PG_DIR"
+    if ! postgres_can_enter "$PG_DIR"; then
+        ASKED=$PG_DIR
+        mkdir -p -m 755 /var/tmp/drf_api-pg
+        if [ -n "${PG_KEEP_DIR:-}" ]; then
+            PG_DIR="/var/tmp/drf_api-pg/$(basename "$ASKED")-$(printf %s "$ASKED" | sha256sum | cut -c1-12)"
+            mkdir -p "$PG_DIR"
+        else
+            rmdir "$ASKED"
+            PG_DIR=$(mktemp -d /var/tmp/drf_api-pg/run.XXXXXX)
+        fi
+        chown postgres:postgres "$PG_DIR"
+        echo "The postgres user cannot enter $ASKED: the cluster lives in $PG_DIR instead" >&2
+    fi
     as_owner=(runuser -u postgres --)
 fi
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
