@@ -43,6 +43,13 @@ FRAME_TOO_LARGE = 1009
 # At most one typing event per second from one socket to one person; more are dropped.
 TYPING_INTERVAL_SECONDS = 1.0
 
+# Renderings of a push for a user, shared by their sockets in this process (LiveConsumer.rendered):
+# kept this long after the push arrived, long enough for every socket of the user to take it.
+RENDERINGS: dict[tuple, asyncio.Future] = {}
+RENDERING_KEPT_SECONDS = 5.0
+# The handshake's headers that a rendering's URLs depend on (drf_api.proxies, SocketRequest).
+URL_HEADERS = ("host", "x-forwarded-proto", "x-forwarded-prefix", "x-forwarded-for")
+
 
 class SocketRequest(HttpRequest):
     """The handshake as a request, so events render exactly as the REST API renders them."""
@@ -169,9 +176,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "typing", "data": {"from": event["from"], "username": event["username"]}})
 
     async def live_event(self, event):
-        data = event["data"] if "data" in event else await database_sync_to_async(self.render)(event)
+        data = event["data"] if "data" in event else await self.rendered(event)
         if data is not None:
             await self.send_json({"type": event["event"], "data": data})
+
+    async def rendered(self, event):
+        """render(), once per push for all of this user's sockets in this process that were opened
+        the same way (scheme, host, proxy headers: what the URLs in it depend on). Ten tabs open
+        read the event's object from the database once, not ten times."""
+        key = (event.get("key"), self.user.id, self.scope.get("scheme"),
+               *(headers_of(self.scope).get(name) for name in URL_HEADERS))
+        if key[0] is None:
+            return await database_sync_to_async(self.render)(event)
+        rendering = RENDERINGS.get(key)
+        if rendering is None:
+            rendering = RENDERINGS[key] = asyncio.ensure_future(database_sync_to_async(self.render)(event))
+            asyncio.get_running_loop().call_later(RENDERING_KEPT_SECONDS, RENDERINGS.pop, key, None)
+        return await asyncio.shield(rendering)
 
     def render(self, event):
         """The REST representation of the event's object, as this user sees it (None if they no longer can)."""

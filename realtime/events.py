@@ -6,6 +6,8 @@ Each queued event goes to the group of every person it concerns, `user.<id>` (ne
 block: safety.visibility); the consumer
 turns it into the REST representation for that person (realtime/consumers.py).
 """
+import uuid
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -35,8 +37,10 @@ def send_after_commit(group, message):
 
 
 def push_after_commit(user_id, event, **payload):
-    """Queue `event` for `user_id`'s sockets, sent once the current transaction commits."""
-    send_after_commit(user_group(user_id), {"type": "live.event", "event": event, **payload})
+    """Queue `event` for `user_id`'s sockets, sent once the current transaction commits. Each push
+    has a `key` of its own: the user's sockets in one process render it once between them
+    (realtime/consumers.py)."""
+    send_after_commit(user_group(user_id), {"type": "live.event", "event": event, "key": uuid.uuid4().hex, **payload})
 
 
 def concerned(actor_id, other_id):

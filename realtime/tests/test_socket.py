@@ -16,7 +16,7 @@ from drf_api.asgi import application
 from messaging.tests.factories import MessageFactory
 from posts.tests.factories import PostFactory
 from realtime.auth import AllowedHostsValidator, JWTAuthMiddleware
-from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS
+from realtime.consumers import FRAME_TOO_LARGE, SIGNED_OUT, TOKEN_EXPIRED, TOO_MANY_SOCKETS, LiveConsumer
 from realtime.models import OpenSocket
 from realtime.routing import websocket_urlpatterns
 from testing.clients import bearer_client
@@ -514,6 +514,46 @@ def test_no_event_passes_between_a_blocked_pair_typing_edits_reads_and_notificat
         await control(b, bob)  # nothing of alice's reached bob before carol's message
         await control(a, alice)  # nor anything of bob's reached alice
         for socket in (a, b):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+# --- one rendering per process ----------------------------------------------------------------------
+
+
+def test_an_event_is_rendered_once_for_all_of_a_users_sockets_in_a_process(monkeypatch):
+    """Ten tabs of one user: the message is read from the database once and all ten get it; the
+    sender's own socket is a second rendering (another user), and an edit of the same message is a
+    new push, rendered afresh (not the first rendering again)."""
+    alice, bob = UserFactory(), UserFactory()
+    token_a, token_b = access_token(alice), access_token(bob)
+    renders = []
+    represent = LiveConsumer.represent
+
+    def counted(self, event, request):
+        renders.append((self.user.id, event["event"]))
+        return represent(self, event, request)
+
+    monkeypatch.setattr(LiveConsumer, "represent", counted)
+    as_alice = bearer_client(alice)
+
+    async def scenario():
+        tabs = [(await open_socket(token_b))[0] for _ in range(10)]
+        sender = (await open_socket(token_a))[0]
+        sent = await sync_to_async(as_alice.post)(f"/messages/{bob.id}/send/", {"content": "hi"}, format="json")
+        received = [await next_event(tab) for tab in tabs]
+        assert {event["data"]["id"] for event in received} == {sent.json()["id"]}
+        assert all(event == received[0] for event in received)
+        assert (await next_event(sender))["data"]["is_sender"] is True
+        assert sorted(renders) == sorted([(bob.id, "message.created"), (alice.id, "message.created")])
+
+        await sync_to_async(as_alice.patch)(f"/messages/{sent.json()['id']}/update/", {"content": "edited"},
+                                            format="json")
+        edited = [await next_event(tab) for tab in tabs]
+        assert {event["data"]["content"] for event in edited} == {"edited"}
+        assert renders.count((bob.id, "message.updated")) == 1
+        for socket in (*tabs, sender):
             await socket.disconnect()
 
     run(scenario)
