@@ -64,7 +64,8 @@ def delivery_latencies(sender_base, listener_base, alice, bob, count):
 
 def worker_pids(master_port):
     """The gunicorn worker processes serving a port (children of its master)."""
-    listing = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    # -ww: whole command lines, whatever the terminal's width (the port is near their end).
+    listing = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
     masters = [line.split()[0] for line in listing.splitlines() if f"127.0.0.1:{master_port}" in line]
     return [line.split()[0] for line in listing.splitlines() if line.split()[1:2] and line.split()[1] in masters]
 

@@ -3,8 +3,13 @@
 With Redis as the channel layer, two server processes deliver to each other: a message sent
 through one arrives, in order, on a socket held by the other.
 """
+import http.client
 import json
+import os
+import signal
+import subprocess
 import threading
+import time
 from contextlib import ExitStack
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from testing.browser import headless_chromium
@@ -128,3 +134,59 @@ def test_in_a_real_browser_b_sees_a_like_and_a_message_from_a_live(live_database
     assert by_type["notification.created"]["actor"]["username"] == alice["user"]["username"]
     assert by_type["message.created"]["content"] == "Hello from A"
     assert by_type["message.created"]["is_sender"] is False
+
+
+def master_pid(base_url):
+    """The gunicorn master serving `base_url`: of the processes bound to its port (the master and its
+    forked workers share the command line), the one whose parent is not one of them."""
+    port = base_url.rsplit(":", 1)[1]
+    listing = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout.splitlines()
+    serving = {line.split()[0]: line.split()[1] for line in listing if f"127.0.0.1:{port} " in line + " "}
+    (master,) = [pid for pid, parent in serving.items() if parent not in serving]
+    return int(master)
+
+
+def test_sigterm_drains_the_request_in_flight_and_closes_sockets_with_1012_then_clients_catch_up(
+        live_database_url):
+    """A graceful stop of a `live` process: the request it is reading finishes (201), the open socket
+    is closed with 1012 ("service restart": reconnect), and after reconnecting to a process that
+    is up, the client catches up with ?after= and finds what it missed, once."""
+    env = server_env(live_database_url)
+    with gunicorn_server(env, workers=1, live=True) as spare:
+        alice, bob = sign_up(spare, "alice"), sign_up(spare, "bob")
+        send = f"/messages/{bob['user']['pk']}/send/"
+        before = requests.post(f"{spare}{send}", json={"content": "before"}, headers=bearer(alice), timeout=10).json()
+        with gunicorn_server(env, workers=1, live=True) as stopping, connect(socket_url(stopping, bob)) as socket:
+            started, answer = threading.Event(), {}
+
+            body = (b'{"content": ', b'"sent while the server stops"}')
+
+            def in_flight():
+                # Headers and half the body at once, the other half late: the request is in flight.
+                host, port = stopping.removeprefix("http://").split(":")
+                connection = http.client.HTTPConnection(host, int(port), timeout=30)
+                connection.putrequest("POST", send)
+                for name, value in {**bearer(alice), "Content-Type": "application/json",
+                                    "Content-Length": str(len(b"".join(body)))}.items():
+                    connection.putheader(name, value)
+                connection.endheaders(body[0])
+                started.set()
+                time.sleep(1.5)
+                connection.send(body[1])
+                response = connection.getresponse()
+                answer["response"] = (response.status, response.read().decode())
+
+            client = threading.Thread(target=in_flight)
+            client.start()
+            assert started.wait(5)
+            time.sleep(0.3)
+            os.kill(master_pid(stopping), signal.SIGTERM)
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    socket.recv(timeout=10)
+            assert closed.value.rcvd.code == 1012
+            client.join(30)
+            assert answer["response"][0] == 201, answer["response"]
+        missed = requests.get(f"{spare}/messages/{alice['user']['pk']}/", params={"after": before["id"]},
+                              headers=bearer(bob), timeout=10).json()
+        assert [message["content"] for message in missed["results"]] == ["sent while the server stops"]
