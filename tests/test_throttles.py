@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from testing.servers import gunicorn_server, server_env, sign_up
+from testing.servers import gunicorn_server, server_env, sign_up, two_live_servers
 
 pytestmark = pytest.mark.server
 
@@ -46,3 +46,15 @@ def test_wrong_admin_passwords_on_three_workers_meet_one_limit(server):
         )
         statuses.append(attempt.status_code)
     assert statuses == [200] * RATE + [429] * (ATTEMPTS - RATE), statuses
+
+
+def test_the_21st_login_attempt_is_429_whichever_of_two_processes_with_redis_answers(live_database_url):
+    """Two server processes (the Procfile's `live`, one worker each) sharing Redis, as a cluster
+    runs them: login attempts alternate between them, and the default auth limit (20 a minute per
+    client) is one limit: twenty 400s, then 429 from either."""
+    env = {"THROTTLING": "on", "THROTTLE_RATE_ANON": "1000/min"}
+    with two_live_servers(live_database_url, **env) as (one, two):
+        guesses = [{"username": "nobody-in-particular", "password": f"guess-{number}"} for number in range(22)]
+        statuses = [requests.post(f"{(one, two)[number % 2]}/dj-rest-auth/login/", json=guess, timeout=10).status_code
+                    for number, guess in enumerate(guesses)]
+    assert statuses == [400] * 20 + [429, 429], statuses
