@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -250,11 +250,13 @@ class ReadPath:
         column = next(column for column in self.columns if column.name == name)
         return RawSQL(column.sql, (), output_field=output_field)
 
-    def read(self, ids: Sequence[int], params: Params, using: str = "default", viewer: Any = None) -> list[tuple]:
+    def read(self, ids: Sequence[int], params: Params, using: str | None = None, viewer: Any = None) -> list[tuple]:
         """The rows of `ids`, in that order; a row deleted meanwhile, or, with a `viewer`, one
-        they must not see at its URL, is left out."""
+        they must not see at its URL, is left out. From `using`, or where the router sends the
+        model's reads (a replica: drf_api/replicas.py)."""
         if not ids:
             return []
+        using = using or router.db_for_read(self.model)  # type: ignore[arg-type]  # no model: routed as any read
         names: dict[str, Any] = {f"id_{index}": pk for index, pk in enumerate(ids)}
         where = f" WHERE {self.key} IN ({', '.join(f'%({name})s' for name in names)})"
         shown = None if viewer is None else self.shown_sql(viewer, listing=False, using=using)
@@ -266,7 +268,7 @@ class ReadPath:
             by_id = {row[self._key_index]: row for row in map(self.row, cursor.fetchall())}
         return [by_id[pk] for pk in ids if pk in by_id]
 
-    def read_one(self, pk: int, params: Params, using: str = "default", viewer: Any = None) -> tuple | None:
+    def read_one(self, pk: int, params: Params, using: str | None = None, viewer: Any = None) -> tuple | None:
         """The row of `pk`, or None when there is none (or the `viewer` must not see it)."""
         rows = self.read([pk], params, using, viewer)
         return rows[0] if rows else None

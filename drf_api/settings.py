@@ -4,6 +4,7 @@ Everything that differs between a laptop and production is read from the environ
 in one place, with a safe local default: SQLite, media on local disk, DEBUG off unless asked.
 The variables are listed in README.md.
 """
+import copy
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "drf_api.middleware.PrivateResponseMiddleware",
     "drf_api.middleware.DatabaseUnavailableMiddleware",
+    "drf_api.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,6 +176,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": DATABASE_CONNECT_TIMEOUT,
         },
     )
+    # Read replicas (drf_api/replicas.py): each a streaming standby of the primary, with the same
+    # connection settings; the test run points them at the primary's test database.
+    for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+        replica = dj_database_url.parse(url, conn_max_age=0)
+        replica["OPTIONS"] = copy.deepcopy(DATABASES["default"]["OPTIONS"])
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica_{number}"] = replica
+    if len(DATABASES) > 1:
+        DATABASE_ROUTERS = ["drf_api.replicas.ReplicaRouter"]
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction starts, so two concurrent writes wait for
     # each other instead of failing with "database is locked".
@@ -181,6 +192,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While the database is unreachable, requests get 503 with this Retry-After.
 DATABASE_RETRY_AFTER_SECONDS = 5
+# After a write, its author reads from the primary for this long; replicas are checked this often.
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "5"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
 
 # The socket's channel layer: in memory (one process), or Redis so that any number of processes
 # and machines deliver to each other. The pub/sub layer keeps one subscribing connection per

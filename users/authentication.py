@@ -50,7 +50,8 @@ def caller_by_id(user_id, family_id=None):
     prepares it once per connection and the ORM builds no query (make bench: 0.42 → 0.19 ms of
     every signed-in request). Without a family (a token from before families) the second is None."""
     model = get_user_model()
-    db = router.db_for_read(model)
+    # The primary, even with read replicas (drf_api/replicas.py): a sign-out must count at once.
+    db = router.db_for_write(model)
     connection = connections[db]
     sql, names, converters = caller_reader(db)
     params = {
