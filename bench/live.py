@@ -8,7 +8,10 @@ inside scripts/with-postgres.sh), Debian's redis-server and wrk.
    process two, Redis in between; from the start of each POST to the event on B's socket.
 2. 1,000 idle sockets on one worker: the worker's memory per socket, and the latency above while
    they are connected.
-3. REST throughput of GET /posts/ (wrk, 32 connections, 10 s) under the ASGI worker (the
+3. Fan-out: what one message costs the database when its recipient has 1 and 10 tabs open on
+   one process (table reads from pg_stat_user_tables, the REST send included): the tabs share
+   one rendering, so 10 tabs cost what 1 does.
+4. REST throughput of GET /posts/ (wrk, 32 connections, 10 s) under the ASGI worker (the
    Procfile's `live`), as a ratio to its WSGI workers (`web`), in the same run.
 """
 import asyncio
@@ -21,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import requests
 from websockets.asyncio.client import connect as connect_async
 from websockets.sync.client import connect
@@ -35,6 +39,7 @@ MESSAGES = 500
 # (total ms, of which the REST POST, message number) of every delivery of the latest measurement.
 SLOWEST = []
 IDLE_SOCKETS = 1000
+FANOUT_EVENTS = 5
 RESULTS = BASE_DIR / "bench" / "results" / "live.json"
 
 
@@ -99,6 +104,32 @@ def throughput(base_url):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def table_reads(database_url):
+    """How many times the live database's tables have been scanned (sequentially or by an index),
+    once every backend has reported: PostgreSQL 15 flushes a backend's statistics within 10 s of it
+    going idle."""
+    time.sleep(11)
+    with psycopg.connect(database_url) as database:
+        return database.execute("SELECT sum(seq_scan + COALESCE(idx_scan, 0)) FROM pg_stat_user_tables").fetchone()[0]
+
+
+def fanout_reads(base_url, database_url, alice, bob, tabs, events=FANOUT_EVENTS):
+    """Table reads per message alice sends bob while bob holds `tabs` sockets on one process."""
+    sockets = [connect(socket_url(base_url, bob)) for _ in range(tabs)]
+    try:
+        before = table_reads(database_url)
+        for number in range(events):
+            sent = requests.post(f"{base_url}/messages/{bob['user']['pk']}/send/", json={"content": f"fan {number}"},
+                                 headers=bearer(alice), timeout=10).json()
+            for socket in sockets:
+                while json.loads(socket.recv(timeout=10))["data"].get("id") != sent["id"]:
+                    pass
+        return float(table_reads(database_url) - before) / events
+    finally:
+        for socket in sockets:
+            socket.close()
+
+
 def main():
     import os
 
@@ -148,6 +179,13 @@ def main():
             ],
         }
 
+    # Fan-out: one user with 1 and with 10 tabs open on one process; what each message costs the
+    # database, its REST send included (the difference is what the tabs cost).
+    with gunicorn_server(env, workers=1, live=True) as live:
+        alice, bob = sign_up(live, "fan_alice"), sign_up(live, "fan_bob")
+        one_tab, ten_tabs = (fanout_reads(live, database_url, alice, bob, tabs) for tabs in (1, 10))
+    figures["fanout_table_reads_per_event"] = {"one_tab": one_tab, "ten_tabs": ten_tabs}
+
     with gunicorn_server(env, workers=2, live=True) as asgi:
         asgi_rps = throughput(asgi)
     with gunicorn_server(env, workers=gunicorn_web.workers) as wsgi:  # as the Procfile runs it
@@ -164,6 +202,9 @@ def main():
           f"median {idle['delivery_ms_median']:.1f} ms, p99 {idle['delivery_ms_p99']:.1f} ms")
     print(f"GET /posts/: ASGI {rest['asgi']:.0f} req/s, WSGI {rest['wsgi']:.0f} req/s, "  # noqa: T201
           f"ratio {rest['ratio']}")
+    fanout = figures["fanout_table_reads_per_event"]
+    print(f"one user's message with 1 tab open: {fanout['one_tab']:.1f} table reads, "  # noqa: T201
+          f"with 10 tabs: {fanout['ten_tabs']:.1f} (the send included)")
     print(f"written to {RESULTS.relative_to(BASE_DIR)}")  # noqa: T201
     print(f"slowest deliveries with the idle sockets connected: {idle['slowest_deliveries']}")  # noqa: T201
 
