@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.export import SECTIONS, export_chunks
 from accounts.serializers import AccountDeletionSerializer
-from drf_api.throttling import ScopedRateThrottle, UserRateThrottle
+from drf_api.throttling import UserRateThrottle
 from users.views import UserDetailsView
 
 
@@ -22,12 +22,10 @@ class AccountView(UserDetailsView):
     delete_has_body = True  # the password (documented by drf_api.schema.AutoSchema)
 
     def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.request.method == "DELETE":
-            # The password is checked here: guesses are counted like login's, per client address.
-            self.throttle_scope = "dj_rest_auth"
-            throttles.append(ScopedRateThrottle())
-        return throttles
+        # A DELETE checks the password: its guesses are limited at the auth rate (the default scoped
+        # throttle: per signed-in user, in the cache every process shares); other methods have no scope.
+        self.throttle_scope = "dj_rest_auth" if self.request.method == "DELETE" else None
+        return super().get_throttles()
 
     @extend_schema(
         request=AccountDeletionSerializer,

@@ -183,3 +183,14 @@ def test_an_admin_deleting_a_user_deletes_the_account_the_same_way(world, client
     assert [name for name in world["files"] if default_storage.exists(name)] == []
     refresh = APIClient().post("/dj-rest-auth/token/refresh/", {"refresh": tokens["refresh_token"]}, format="json")
     assert refresh.status_code == 401
+
+
+def test_password_guesses_on_delete_count_once_each_against_the_auth_rate(world, settings):
+    settings.THROTTLING_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "dj_rest_auth": "3/min"}
+    client, _ = sign_in("gone")
+    # Counted per signed-in user, like every scoped limit (DRF): three guesses, then 429.
+    statuses = [client.delete("/dj-rest-auth/user/", {"password": f"guess-{n}"}, format="json").status_code
+                for n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    assert client.get("/dj-rest-auth/user/").status_code == 200  # reading is not counted
