@@ -3,8 +3,8 @@ Cloudinary (its SDK against a local stand-in, testing/cloudinary.py).
 
 - What is stored has no metadata (EXIF with GPS, XMP, comments, text chunks), is upright, keeps
   its colour profile, and is at most 2048 px (posts, messages) or 512 px (profiles) long.
-- Replaced, removed and deleted images leave storage after commit; a failed deletion waits for
-  `purge_media` and is never the user's error.
+- Replaced, removed and deleted images leave storage after commit (an account's deletion takes
+  all of its images); a failed deletion waits for `purge_media` and is never the user's error.
 """
 import io
 
@@ -16,11 +16,14 @@ from django.db import transaction
 from PIL import Image, ImageCms, ImageFile, ImageSequence, JpegImagePlugin, PngImagePlugin
 from rest_framework.test import APIClient
 
+from drf_api import background
 from media.models import PendingFileDeletion
 from media.stored import process_image
 from messaging.models import Message
 from posts.models import Post
 from testing.cloudinary import cloudinary_stand_in
+from testing.images import image_bytes
+from users.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +361,38 @@ def test_cloudinary_urls_are_the_cdns_own_and_versioned(client, storage):
     assert body["image"] == (f"https://res.cloudinary.com/demo/image/upload/v{stored['version']}/"
                              f"{stored['public_id']}.jpg")
     assert stored["public_id"].startswith("media/images/posts/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_account_deletes_its_images_from_storage_and_no_one_elses(storage):
+    """The account's profile, post and message images (sent and received) leave the storage, local
+    disk or Cloudinary, once the deletion commits; the other person's own post image stays."""
+    gone, other = UserFactory(), UserFactory()
+    as_gone, as_other = APIClient(), APIClient()
+    as_gone.force_authenticate(gone)
+    as_other.force_authenticate(other)
+    made = [
+        as_gone.post("/posts/", {"title": "Mine", "image": upload("mine.png", image_bytes(size=(40, 24)))},
+                     format="multipart"),
+        as_gone.patch(f"/profiles/{gone.profile.id}/", {"image": upload("me.png", image_bytes(size=(30, 20)))},
+                      format="multipart"),
+        as_gone.post(f"/messages/{other.id}/send/", {"image": upload("sent.png", image_bytes(size=(50, 10)))},
+                     format="multipart"),
+        as_other.post(f"/messages/{gone.id}/send/", {"image": upload("got.png", image_bytes(size=(10, 50)))},
+                      format="multipart"),
+        as_other.post("/posts/", {"title": "Theirs", "image": upload("theirs.png", image_bytes(size=(24, 40)))},
+                      format="multipart"),
+    ]
+    assert [response.status_code for response in made] == [201, 200, 201, 201, 201], [r.content for r in made]
+    gone.profile.refresh_from_db()
+    names = [Post.objects.get(owner=gone).image.name, gone.profile.image.name,
+             *(message.image.name for message in Message.objects.all())]
+    kept = Post.objects.get(owner=other).image.name
+    assert all(storage.holds(name) for name in [*names, kept])
+
+    response = as_gone.delete("/dj-rest-auth/user/", {"password": PASSWORD}, format="json")
+    assert response.status_code == 204, response.content
+    assert background.wait_idle()
+    assert [name for name in names if storage.holds(name)] == []
+    assert storage.holds(kept)
+    assert not PendingFileDeletion.objects.exists()
