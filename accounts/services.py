@@ -28,7 +28,7 @@ from comments.models import Comment
 from drf_api.services import delete_rows
 from followers.models import Follower
 from likes.models import Like
-from media.stored import delete_many_after_commit
+from media.stored import StoredImageField, delete_many_after_commit
 from messaging.models import ChatDeletion, Message
 from moderation.models import Report
 from notifications.models import Notification
@@ -68,14 +68,12 @@ def account_rows(user_id: int) -> list[tuple[type[Model], QuerySet]]:
 
 
 def stored_images(user_id: int) -> Iterator[str]:
-    """The names of every stored image the account's deletion removes."""
-    sources = [
-        Profile.objects.filter(owner=user_id),
-        Post.objects.filter(owner=user_id),
-        Message.objects.filter(Q(sender=user_id) | Q(recipient=user_id)),
-    ]
-    for rows in sources:
-        yield from rows.exclude(image="").values_list("image", flat=True).iterator(chunk_size=2000)
+    """The names of every stored image the account's deletion removes: of each kind of row in
+    account_rows() that has a stored image field (a profile's, a post's, a message's)."""
+    for model, rows in account_rows(user_id):
+        for image in (field for field in model._meta.concrete_fields if isinstance(field, StoredImageField)):
+            names = rows.exclude(**{image.name: ""}).values_list(image.name, flat=True)
+            yield from names.iterator(chunk_size=2000)
 
 
 @transaction.atomic
