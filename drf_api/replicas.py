@@ -9,7 +9,8 @@ A request's reads go to a healthy replica, except:
   cache), so they see what they just did however far the replica lags;
 - the caller's own row and sign-in (users/authentication.py reads them on the primary: a sign-out
   must count at once), and whatever runs outside a request (commands, worker threads).
-A replica is asked every `REPLICA_CHECK_SECONDS` (2) whether it is up and how far it lags; while
+A request picks one healthy replica, at its first read, and reads all it reads there. A replica is
+asked every `REPLICA_CHECK_SECONDS` (2) whether it is up and how far it lags; while
 it is down, reads go to the primary. A read request whose replica fails in the middle is answered
 again from the primary (ReplicaMiddleware), so stopping a replica costs no request an error.
 Responses that read name where in `X-Read-From` (`primary`, or the replica's alias) and, from a
@@ -97,6 +98,7 @@ class Reads:
     primary_only: bool = False
     sticky: bool | None = None  # the caller wrote moments ago (None: not asked yet)
     asking: bool = False  # reading the sticky mark itself
+    replica: str | None = None  # the healthy replica its reads go to, picked once (the primary's alias if none)
     used: set[str] = field(default_factory=set)
 
 
@@ -134,12 +136,13 @@ class ReplicaRouter:
                     reads.asking = False
         if reads.sticky:
             return self.primary(reads)
-        healthy = [alias for alias in replica_aliases() if check(alias).up]
-        if not healthy:
+        if reads.replica is None:
+            healthy = [alias for alias in replica_aliases() if check(alias).up]
+            reads.replica = random.choice(healthy) if healthy else DEFAULT_DB_ALIAS
+        if reads.replica == DEFAULT_DB_ALIAS:
             return self.primary(reads)
-        alias = random.choice(healthy)
-        reads.used.add(alias)
-        return alias
+        reads.used.add(reads.replica)
+        return reads.replica
 
     @staticmethod
     def primary(reads: Reads | None) -> str:
@@ -195,5 +198,5 @@ class ReplicaMiddleware:
             connections[alias].close()
         logger.warning("Replica %s failed during %s %s: answering from the primary", failed, request.method,
                        request.path)
-        reads.primary_only, reads.used = True, set()
+        reads.primary_only, reads.replica, reads.used = True, None, set()
         return self.get_response(request)
