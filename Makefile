@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint bench bench-smoke bench-live bench-accounts test-sqlite test-postgres postman install install-dev migrate schema clean
+.PHONY: run test lint bench bench-smoke bench-live bench-accounts cluster cluster-stop load scaling test-sqlite test-postgres postman install install-dev migrate schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,19 @@ bench-accounts: install-dev
 bench-live: install-dev
 	scripts/ensure-debian-packages.sh redis-server wrk
 	scripts/with-postgres.sh $(BIN)/python bench/live.py
+
+## The API scaled out on this machine (testing/cluster.py): nginx in front of 3 `web` and 2 `live`
+## processes as the Procfile runs them, a PostgreSQL primary and its streaming replica, Redis, demo
+## data. Prints the URL; Ctrl-C or `make cluster-stop` stops every part. CLUSTER_WEB, CLUSTER_LIVE,
+## CLUSTER_WEB_WORKERS and CLUSTER_PORT (8080) change its shape.
+cluster: install-dev
+	scripts/ensure-debian-packages.sh nginx redis-server
+	scripts/with-postgres.sh $(BIN)/python -m testing.cluster
+
+cluster-stop:
+	@pid_file=$${TMPDIR:-/tmp}/drf_api-cluster/cluster.pid; \
+	if [ -f $$pid_file ]; then kill -TERM $$(cat $$pid_file) && echo "stopping the cluster"; \
+	else echo "no cluster is running"; fi
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

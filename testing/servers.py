@@ -120,46 +120,81 @@ def gunicorn_server(env, workers=2, live=False, log_path=None):
         yield base_url
 
 
-@contextmanager
-def nginx_in_front(api_base_url, live_base_url, app_files, log_dir=None):
-    """Debian's nginx with the committed deploy/nginx-site.conf on a free port; yield its base URL.
+def addresses(base_urls):
+    """"127.0.0.1:8000,127.0.0.1:8002" from one base URL or a list of them."""
+    urls = [base_urls] if isinstance(base_urls, str) else base_urls
+    return ",".join(url.removeprefix("http://") for url in urls)
 
-    `app_files` ({name: text}) is the browser app it serves at /; the API at `api_base_url` is
-    served at /api/, and the WebSocket of `live_base_url` at /api/ws/. nginx's own main
-    configuration (pid, temporary files) lives in a temporary folder, readable by its worker
-    processes; its access and error logs there too, or in `log_dir` (kept).
-    """
-    run_dir = Path(tempfile.mkdtemp(prefix="drf_api-nginx-"))
-    log_dir = Path(log_dir or run_dir)
-    app_root = run_dir / "app"
-    app_root.mkdir()
-    for name, text in app_files.items():
-        (app_root / name).write_text(text)
-    for path in (run_dir, app_root):
-        path.chmod(0o755)
-    port = free_port()
-    site = subprocess.run(
-        [BASE_DIR / "scripts" / "render-nginx-site.sh", f"127.0.0.1:{port}", str(app_root),
-         api_base_url.removeprefix("http://"), live_base_url.removeprefix("http://"), str(log_dir / "access.log")],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    (run_dir / "site.conf").write_text(site)
-    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    temp_paths = " ".join(f"{kind}_temp_path {run_dir / kind};" for kind in kinds)
-    (run_dir / "nginx.conf").write_text(
-        f"pid {run_dir}/nginx.pid;\nerror_log {log_dir}/error.log info;\nevents {{ worker_connections 256; }}\n"
-        f"http {{ include /etc/nginx/mime.types; access_log off; {temp_paths} include {run_dir}/site.conf; }}\n"
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    try:
-        with background_process(
-            "nginx",
-            [nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir), "-g", "daemon off;"],
-            lambda: answers(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True),
-        ):
-            yield f"http://127.0.0.1:{port}"
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+
+class Nginx:
+    """Debian's nginx with the committed deploy/nginx-site.conf, in a folder of its own: its main
+    configuration (pid, temporary files), the browser app it serves at / and, unless `log_dir`
+    says where, its logs. `serve(api, live)` renders the site for those upstream addresses
+    (scripts/render-nginx-site.sh) and reloads a running nginx, gracefully."""
+
+    def __init__(self, app_files, log_dir=None, port=None):
+        self.run_dir = Path(tempfile.mkdtemp(prefix="drf_api-nginx-"))
+        self.log_dir = Path(log_dir or self.run_dir)
+        self.app_root = self.run_dir / "app"
+        self.app_root.mkdir()
+        for name, text in app_files.items():
+            (self.app_root / name).write_text(text)
+        for path in (self.run_dir, self.app_root):
+            path.chmod(0o755)
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def serve(self, api_servers, live_servers):
+        site = subprocess.run(
+            [BASE_DIR / "scripts" / "render-nginx-site.sh", f"127.0.0.1:{self.port}", str(self.app_root),
+             api_servers, live_servers, str(self.log_dir / "access.log")],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        (self.run_dir / "site.conf").write_text(site)
+        if self.process is not None:
+            subprocess.run([self.binary, *self.options, "-s", "reload"], check=True, capture_output=True)
+
+    @property
+    def binary(self):
+        return shutil.which("nginx") or "/usr/sbin/nginx"
+
+    @property
+    def options(self):
+        return ["-c", str(self.run_dir / "nginx.conf"), "-p", str(self.run_dir)]
+
+    @contextmanager
+    def running(self, api_servers, live_servers):
+        kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        temp_paths = " ".join(f"{kind}_temp_path {self.run_dir / kind};" for kind in kinds)
+        (self.run_dir / "nginx.conf").write_text(
+            f"pid {self.run_dir}/nginx.pid;\nerror_log {self.log_dir}/error.log info;\n"
+            f"events {{ worker_connections 2048; }}\n"
+            f"http {{ include /etc/nginx/mime.types; access_log off; {temp_paths} "
+            f"include {self.run_dir}/site.conf; }}\n"
+        )
+        self.serve(api_servers, live_servers)
+        try:
+            with background_process(
+                "nginx",
+                [self.binary, *self.options, "-g", "daemon off;"],
+                lambda: answers(lambda: socket.create_connection(("127.0.0.1", self.port), timeout=1).close() or True),
+            ) as process:
+                self.process = process
+                yield self
+        finally:
+            self.process = None
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+@contextmanager
+def nginx_in_front(api_base_urls, live_base_urls, app_files, log_dir=None):
+    """Debian's nginx in front of the API's `web` process(es) at /api/ and the WebSocket of its
+    `live` process(es) at /api/ws/ (a base URL or a list of them each), serving `app_files`
+    ({name: text}) at /; yield its base URL. Logs in a temporary folder, or in `log_dir` (kept)."""
+    nginx = Nginx(app_files, log_dir=log_dir)
+    with nginx.running(addresses(api_base_urls), addresses(live_base_urls)):
+        yield nginx.base_url
 
 
 def sign_up(base_url, prefix="srv"):
@@ -222,3 +257,53 @@ def redis_server():
         lambda: answers(pong),
     ):
         yield f"redis://127.0.0.1:{port}/0"
+
+
+def pg_bin():
+    """The folder of PostgreSQL 15's server programs, or None."""
+    for candidate in ("/usr/lib/postgresql/15/bin", os.path.dirname(shutil.which("initdb") or "")):
+        if candidate and Path(candidate, "pg_basebackup").exists():
+            return Path(candidate)
+    return None
+
+
+def as_postgres(command):
+    """`command` as the postgres user when run as root (PostgreSQL refuses to run as root)."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextmanager
+def streaming_replica(host, port, user):
+    """A hot standby of the PostgreSQL server at host:port, streaming from it, on a free port of its
+    own; yield (its port, a function that stops it). Made by pg_basebackup (-R: it follows the
+    primary from then on) in a folder the postgres user can enter, deleted afterwards."""
+    binaries = pg_bin()
+    base = Path("/var/tmp/drf_api-pg") if os.geteuid() == 0 else Path(tempfile.gettempdir())
+    base.mkdir(mode=0o755, parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="replica.", dir=base))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    replica_port = free_port()
+    backup = [binaries / "pg_basebackup", "-h", host, "-p", str(port), "-U", user,
+              "-D", str(folder / "data"), "-R", "-X", "stream", "-c", "fast"]
+    subprocess.run(as_postgres(backup), check=True, capture_output=True, timeout=120)
+    control = [binaries / "pg_ctl", "-D", str(folder / "data"), "-w"]
+    subprocess.run(as_postgres([*control, "-l", str(folder / "server.log"), "-o",
+                                f"-p {replica_port} -k {folder} -c listen_addresses=127.0.0.1 -c hot_standby=on",
+                                "start"]),
+                   check=True, capture_output=True, timeout=60)
+
+    def stop():
+        subprocess.run(as_postgres([*control, "-m", "immediate", "stop"]), capture_output=True, timeout=60)
+
+    try:
+        yield replica_port, stop
+    finally:
+        stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def replica_url(database_url, port):
+    """`database_url` with the replica's port: the same user and database on 127.0.0.1:port."""
+    credentials, database = database_url.rsplit("@", 1)[0], database_url.rsplit("/", 1)[1]
+    return f"{credentials}@127.0.0.1:{port}/{database}"

@@ -7,65 +7,27 @@ from the lagging replica; stopping the replica sends every read to the primary, 
 The server checks the replica only every 30 s here, so it is the request whose replica fails in
 the middle, answered again from the primary, that proves the last point.
 """
-import os
-import shutil
-import subprocess
-import tempfile
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
 import pytest
 import requests
 from django.db import connection
 
-from testing.servers import bearer, free_port, gunicorn_server, server_env, sign_up
+from testing.servers import (
+    bearer,
+    gunicorn_server,
+    pg_bin,
+    replica_url,
+    server_env,
+    sign_up,
+    streaming_replica,
+)
 
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="replicas are PostgreSQL's"),
 ]
-
-
-def pg_bin():
-    for candidate in ("/usr/lib/postgresql/15/bin", os.path.dirname(shutil.which("initdb") or "")):
-        if candidate and Path(candidate, "pg_basebackup").exists():
-            return Path(candidate)
-    pytest.skip("PostgreSQL's server binaries are not installed")
-
-
-def as_postgres(command):
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@contextmanager
-def streaming_replica():
-    """A hot standby of the test run's server on a free port; yield (its port, a function to stop it)."""
-    settings = connection.settings_dict
-    binaries = pg_bin()
-    base = Path("/var/tmp/drf_api-pg") if os.geteuid() == 0 else Path(tempfile.gettempdir())
-    base.mkdir(mode=0o755, parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="replica.", dir=base))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    port = free_port()
-    backup = [binaries / "pg_basebackup", "-h", settings["HOST"], "-p", str(settings["PORT"]), "-U", settings["USER"],
-              "-D", str(folder / "data"), "-R", "-X", "stream", "-c", "fast"]
-    subprocess.run(as_postgres(backup), check=True, capture_output=True, timeout=120)
-    control = [binaries / "pg_ctl", "-D", str(folder / "data"), "-w"]
-    subprocess.run(as_postgres([*control, "-l", str(folder / "server.log"), "-o",
-                                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c hot_standby=on", "start"]),
-                   check=True, capture_output=True, timeout=60)
-
-    def stop():
-        subprocess.run(as_postgres([*control, "-m", "immediate", "stop"]), capture_output=True, timeout=60)
-
-    try:
-        yield port, stop
-    finally:
-        stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def on_replica(url, sql):
@@ -75,14 +37,17 @@ def on_replica(url, sql):
 
 def test_writers_read_their_writes_others_may_read_a_lagging_replica_and_a_stopped_one_costs_nothing(
         live_database_url):
-    with streaming_replica() as (port, stop_replica):
-        replica_url = live_database_url.rsplit("@", 1)[0] + f"@127.0.0.1:{port}/" + live_database_url.rsplit("/", 1)[1]
-        env = server_env(live_database_url, DATABASE_REPLICA_URLS=replica_url, READ_YOUR_WRITES_SECONDS="2",
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL's server binaries are not installed")
+    primary = connection.settings_dict
+    with streaming_replica(primary["HOST"], primary["PORT"], primary["USER"]) as (port, stop_replica):
+        replica = replica_url(live_database_url, port)
+        env = server_env(live_database_url, DATABASE_REPLICA_URLS=replica, READ_YOUR_WRITES_SECONDS="2",
                          REPLICA_CHECK_SECONDS="30")
         with gunicorn_server(env, workers=2) as base:
             alice = sign_up(base, "writer")
             deadline = time.monotonic() + 20
-            while not on_replica(replica_url, f"SELECT 1 FROM users_user WHERE id = {alice['user']['pk']}"):
+            while not on_replica(replica, f"SELECT 1 FROM users_user WHERE id = {alice['user']['pk']}"):
                 assert time.monotonic() < deadline, "the replica never replayed the sign-up"
                 time.sleep(0.1)
             time.sleep(2.1)  # the sign-up was a write: let its read-your-own-writes window pass
@@ -91,7 +56,7 @@ def test_writers_read_their_writes_others_may_read_a_lagging_replica_and_a_stopp
             assert float(listed.headers["X-Replica-Lag"]) >= 0
 
             # The replica stops replaying: from now on it lags behind, visibly.
-            on_replica(replica_url, "SELECT pg_wal_replay_pause()")
+            on_replica(replica, "SELECT pg_wal_replay_pause()")
             created = requests.post(f"{base}/posts/", json={"title": "Fresh"}, headers=bearer(alice), timeout=10)
             assert created.status_code == 201 and created.headers["X-Read-From"] == "primary"
             post_id = created.json()["id"]
@@ -102,7 +67,7 @@ def test_writers_read_their_writes_others_may_read_a_lagging_replica_and_a_stopp
             time.sleep(2.1)
             later = requests.get(f"{base}/posts/", headers=bearer(alice), timeout=10)
             assert later.headers["X-Read-From"] == "replica_1"  # the window passed: the writer reads the replica
-            on_replica(replica_url, "SELECT pg_wal_replay_resume()")
+            on_replica(replica, "SELECT pg_wal_replay_resume()")
             deadline = time.monotonic() + 20
             while requests.get(f"{base}/posts/{post_id}/", timeout=10).status_code != 200:
                 assert time.monotonic() < deadline, "the replica never caught up"
