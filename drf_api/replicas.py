@@ -7,6 +7,9 @@ A request's reads go to a healthy replica, except:
 - the reads of a user who wrote within `READ_YOUR_WRITES_SECONDS` (5): after a write, its author
   reads from the primary for a moment, whichever process answers (the mark is in the shared
   cache), so they see what they just did however far the replica lags;
+- a catch-up read (`?after=<id>`: what a socket missed while it reconnected) must hold everything
+  the socket may already have pushed (events are read on the primary), or a replica a moment
+  behind would skip a message for good: it reads on the primary;
 - the caller's own row and sign-in (users/authentication.py reads them on the primary: a sign-out
   must count at once), and whatever runs outside a request (commands, worker threads).
 A request picks one healthy replica, at its first read, and reads all it reads there. A replica is
@@ -41,6 +44,10 @@ LAG_SQL = (
     "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
     "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
 )
+
+
+# The query parameter of the catch-up reads (messages and notifications newer than an id).
+CATCH_UP_PARAM = "after"
 
 
 def replica_aliases() -> list[str]:
@@ -170,7 +177,8 @@ class ReplicaMiddleware:
     def __call__(self, request):
         if not replica_aliases():
             return self.get_response(request)
-        token = _reads.set(Reads(request, primary_only=request.method not in SAFE_METHODS))
+        primary_only = request.method not in SAFE_METHODS or CATCH_UP_PARAM in request.GET
+        token = _reads.set(Reads(request, primary_only=primary_only))
         try:
             response = self.get_response(request)
             reads = _reads.get()

@@ -45,9 +45,9 @@ def test_writers_read_their_writes_others_may_read_a_lagging_replica_and_a_stopp
         env = server_env(live_database_url, DATABASE_REPLICA_URLS=replica, READ_YOUR_WRITES_SECONDS="2",
                          REPLICA_CHECK_SECONDS="30")
         with gunicorn_server(env, workers=2) as base:
-            alice = sign_up(base, "writer")
+            alice, bob = sign_up(base, "writer"), sign_up(base, "reader")
             deadline = time.monotonic() + 20
-            while not on_replica(replica, f"SELECT 1 FROM users_user WHERE id = {alice['user']['pk']}"):
+            while not on_replica(replica, f"SELECT 1 FROM users_user WHERE id = {bob['user']['pk']}"):
                 assert time.monotonic() < deadline, "the replica never replayed the sign-up"
                 time.sleep(0.1)
             time.sleep(2.1)  # the sign-up was a write: let its read-your-own-writes window pass
@@ -64,6 +64,16 @@ def test_writers_read_their_writes_others_may_read_a_lagging_replica_and_a_stopp
             assert (mine.status_code, mine.headers["X-Read-From"]) == (200, "primary")  # read-your-own-writes
             theirs = requests.get(f"{base}/posts/{post_id}/", timeout=10)
             assert (theirs.status_code, theirs.headers["X-Read-From"]) == (404, "replica_1")  # not there yet
+            # What the socket pushes, a catch-up after a reconnect finds at once: from the primary.
+            sent = requests.post(f"{base}/messages/{bob['user']['pk']}/send/", json={"content": "Hi"},
+                                 headers=bearer(alice), timeout=10)
+            assert sent.status_code == 201
+            thread = f"{base}/messages/{alice['user']['pk']}/"
+            listed = requests.get(thread, headers=bearer(bob), timeout=10)
+            assert (listed.json()["results"], listed.headers["X-Read-From"]) == ([], "replica_1")
+            caught_up = requests.get(f"{thread}?after=0", headers=bearer(bob), timeout=10)
+            assert caught_up.headers["X-Read-From"] == "primary"
+            assert [message["id"] for message in caught_up.json()["results"]] == [sent.json()["id"]]
             time.sleep(2.1)
             later = requests.get(f"{base}/posts/", headers=bearer(alice), timeout=10)
             assert later.headers["X-Read-From"] == "replica_1"  # the window passed: the writer reads the replica

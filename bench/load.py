@@ -1,0 +1,303 @@
+"""make load: the API scaled out (testing/cluster.py) under 200 simulated users for 5 minutes,
+through nginx, while every process is restarted one by one and two are killed.
+
+A benchmark with a verdict: it prints p50/p95/p99 and req/s per endpoint (and writes them to
+bench/results/load.json), and fails when the system did not behave as one:
+- an HTTP request failed (5xx, or no answer) other than those in flight in a process at the
+  instant it was killed (at most its worker count);
+- a write the API acknowledged is not in the database, or a like or comment on another's post
+  is there without its notification (a half-done write);
+- a message to a user never reached them (pushed on the socket, or caught up after a reconnect),
+  or the socket pushed one twice; or a socket ended the run without having reconnected after its
+  process was restarted.
+
+Timeline (fractions of the run): at 0.2 a rolling restart of every process, one at a time (out
+of nginx's rotation, SIGTERM, the replacement on the same port, back in); at 0.6 `kill -9` of a
+`web` process, at 0.75 of a `live` one (each started again at once). The users are made in the
+database before the run (signing 200 people up from one address is what throttles are for).
+`--smoke` (part of make test): 20 users for 45 s, restarting and killing one of each kind.
+`--curve` (docs/SCALING.md): the same mix without chaos, at 1, 2 and 3 `web` processes.
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from testing import BASE_DIR
+from testing.cluster import Cluster
+from testing.servers import manage
+
+RESULTS = BASE_DIR / "bench" / "results"
+
+# Run by manage.py shell in the cluster's environment: the users (one password hash for all,
+# computed once), who follows whom, two posts each, and a sign-in (an access token) per user.
+SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from followers.models import Follower
+from posts.models import Post
+from profiles.models import Profile
+from users.sessions import issue_tokens
+
+User = get_user_model()
+password = make_password("Load-test-pass-42")
+people = []
+for number in range({count}):
+    user = User.objects.create(username=f"load_{{number}}", password=password)
+    posts = [Post.objects.create(owner=user, title=f"Post {{number}}.{{n}}").id for n in range(2)]
+    people.append({{"id": user.id, "user": user, "posts": posts}})
+for number, person in enumerate(people):
+    for step in range(1, 6):
+        Follower.objects.create(owner=person["user"], followed=people[(number + step) % len(people)]["user"])
+profiles = dict(Profile.objects.filter(owner__in=[p["user"] for p in people]).values_list("owner_id", "id"))
+print(json.dumps([
+    {{"id": p["id"], "profile": profiles[p["id"]], "posts": p["posts"],
+      "access": str(issue_tokens(p["user"]).access_token)}}
+    for p in people
+]))
+"""
+
+
+def make_users(cluster, count):
+    result = manage("shell", "-c", SETUP.format(count=count), env=cluster.env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def chaos(cluster, duration, started, log, smoke):
+    """The restarts and kills of the timeline, each logged with its start and end times."""
+
+    def at(fraction):
+        time.sleep(max(0.0, started + fraction * duration - time.time()))
+
+    web, live = cluster.of_kind("web"), cluster.of_kind("live")
+    at(0.2)
+    for process in ([web[0], live[0]] if smoke else cluster.processes):
+        began = time.time()
+        cluster.restart(process)
+        log.append({"event": "restart", "process": process.name, "began": began, "ended": time.time()})
+    at(0.6)
+    began = time.time()
+    cluster.kill(web[-1])
+    log.append({"event": "kill -9", "process": web[-1].name, "began": began, "ended": time.time()})
+    at(0.75)
+    began = time.time()
+    cluster.kill(live[-1])
+    log.append({"event": "kill -9", "process": live[-1].name, "began": began, "ended": time.time()})
+
+
+def run_locust(cluster, people, users, seconds, folder):
+    (folder / "people.json").write_text(json.dumps(people))
+    env = {**os.environ, "LOAD_USERS": str(folder / "people.json"), "LOAD_RESULTS": str(folder / "results.json")}
+    command = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless",
+               "--users", str(users), "--spawn-rate", str(max(1, users // 10)), "--run-time", f"{seconds}s",
+               "--stop-timeout", "40", "--host", cluster.url, "--csv", str(folder / "locust"), "--only-summary",
+               "--loglevel", "WARNING"]
+    return subprocess.Popen(command, env=env, cwd=BASE_DIR, stdout=open(folder / "locust.log", "w"),
+                            stderr=subprocess.STDOUT)
+
+
+def endpoint_figures(folder, seconds):
+    rows = [row for row in csv.DictReader(open(folder / "locust_stats.csv")) if row["50%"] != "N/A"]  # noqa: SIM115
+    return {
+        row["Name"]: {
+            "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+            "rps": round(int(row["Request Count"]) / seconds, 1), "p50": float(row["50%"]),
+            "p95": float(row["95%"]), "p99": float(row["99%"]),
+        }
+        for row in rows
+    }
+
+
+def database_figures(database_url, people, acked):
+    """What the database holds of the run: the writes, those acknowledged and missing, and the
+    likes and comments on others' posts that lack their notification."""
+    ids = [person["id"] for person in people]
+    tables = {"posts": "posts_post", "comments": "comments_comment", "likes": "likes_like"}
+    with psycopg.connect(database_url) as database:
+        def present(sql):
+            return {row[0] for row in database.execute(sql, (ids,)).fetchall()}
+
+        stored = {kind: present(f"SELECT id FROM {table} WHERE owner_id = ANY(%s)") for kind, table in tables.items()}
+        stored["messages"] = present("SELECT id FROM messaging_message WHERE sender_id = ANY(%s)")
+        missing_notifications = {
+            kind: database.execute(
+                f"SELECT count(*) FROM {table} AS row JOIN posts_post AS post ON post.id = row.post_id "
+                f"WHERE row.owner_id = ANY(%s) AND post.owner_id <> row.owner_id AND NOT EXISTS "
+                f"(SELECT 1 FROM notifications_notification AS n WHERE n.{kind[:-1]}_id = row.id)", (ids,),
+            ).fetchone()[0]
+            for kind, table in (("comments", "comments_comment"), ("likes", "likes_like"))
+        }
+        to_people = database.execute(
+            "SELECT recipient_id, id FROM messaging_message WHERE sender_id = ANY(%s)", (ids,)
+        ).fetchall()
+    seeded = {post for person in people for post in person["posts"]}
+    writes = {
+        kind: {"acknowledged": len(acked[kind]), "lost": len(set(acked[kind]) - stored[kind]),
+               "stored_unacknowledged": len(stored[kind] - set(acked[kind]) - (seeded if kind == "posts" else set()))}
+        for kind in acked
+    }
+    return writes, missing_notifications, to_people
+
+
+def socket_figures(sockets, to_people, chaos_log):
+    expected = {}
+    for recipient, message in to_people:
+        expected.setdefault(recipient, set()).add(message)
+    lost = duplicated = overlap = reconnected = caught = 0
+    for socket in sockets:
+        pushed = {int(key): count for key, count in socket["pushed"].items()}
+        duplicated += sum(count - 1 for count in pushed.values())
+        caught += len(set(socket["caught_up"]) - set(pushed))
+        overlap += len(set(socket["caught_up"]) & set(pushed))
+        lost += len(expected.get(socket["user"], set()) - set(pushed) - set(socket["caught_up"]))
+        reconnected += socket["connects"] > 1
+    restarts = [event for event in chaos_log if "live" in event["process"]]
+    return {"sockets": len(sockets), "messages": len(to_people), "lost": lost, "pushed_twice": duplicated,
+            "reconnected": reconnected, "caught_up_only": caught, "delivered_both_ways": overlap,
+            "closes": merge_counts(socket["closes"] for socket in sockets), "live_process_events": len(restarts)}
+
+
+def merge_counts(counters):
+    total = {}
+    for counter in counters:
+        for key, value in counter.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def judge_failures(failures, chaos_log, workers):
+    """Failures in flight in a killed `web` process (at most its workers), and all the others."""
+    kills = [event for event in chaos_log if event["event"] == "kill -9" and event["process"].startswith("web")]
+    in_flight = [f for f in failures if any(f["started"] <= k["began"] + 0.5 and f["ended"] >= k["began"] - 0.5
+                                            for k in kills)]
+    others = [f for f in failures if f not in in_flight]
+    return in_flight, others, workers * len(kills)
+
+
+def load(args):
+    cluster = Cluster(os.environ["DATABASE_URL"], web=args.web, live=args.live, web_workers=args.web_workers,
+                      JWT_ACCESS_MINUTES="180", WEBSOCKET_MAX_PER_USER="20")
+    folder = Path(tempfile.mkdtemp(prefix="drf_api-load-"))
+    chaos_log = []
+    with cluster.running():
+        people = make_users(cluster, args.users)
+        started = time.time()
+        locust = run_locust(cluster, people, args.users, args.seconds, folder)
+        if args.chaos:
+            driver = threading.Thread(target=chaos, args=(cluster, args.seconds, started, chaos_log, args.smoke))
+            driver.start()
+            driver.join()
+        locust.wait(timeout=args.seconds + 180)
+        results = json.loads((folder / "results.json").read_text())
+        writes, missing_notifications, to_people = database_figures(cluster.database_url, people, results["acked"])
+    endpoints = endpoint_figures(folder, args.seconds)
+    in_flight, other_failures, bound = judge_failures(results["failures"], chaos_log, args.web_workers)
+    sockets = socket_figures(results["sockets"], to_people, chaos_log)
+    figures = {
+        "users": args.users, "seconds": args.seconds, "web": args.web, "live": args.live,
+        "web_workers": args.web_workers, "endpoints": endpoints, "chaos": [
+            {**event, "seconds": round(event["ended"] - event["began"], 1)} for event in chaos_log
+        ],
+        "failures_in_flight_at_kill": len(in_flight), "failures_bound": bound,
+        "other_failures": other_failures[:20], "other_failure_count": len(other_failures),
+        "unexpected_4xx": results["unexpected"], "writes": writes, "missing_notifications": missing_notifications,
+        "sockets": sockets, "locust_log": str(folder / "locust.log"),
+    }
+    return figures
+
+
+def report(figures):
+    print(f"{figures['users']} users, {figures['seconds']} s, {figures['web']} web ({figures['web_workers']} "  # noqa: T201
+          f"workers each) + {figures['live']} live processes behind nginx")
+    print(f"{'endpoint':42} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>6}")  # noqa: T201
+    for name, row in figures["endpoints"].items():
+        print(f"{name:42} {row['requests']:>8} {row['rps']:>7} {row['p50']:>6.0f} {row['p95']:>6.0f} "  # noqa: T201
+              f"{row['p99']:>6.0f} {row['failures']:>6}")
+    for event in figures["chaos"]:
+        print(f"{event['event']} {event['process']}: {event['seconds']} s")  # noqa: T201
+    print(f"failed requests in flight at a kill: {figures['failures_in_flight_at_kill']} (bound "  # noqa: T201
+          f"{figures['failures_bound']}); other failed requests: {figures['other_failure_count']}; unexpected 4xx: "
+          f"{figures['unexpected_4xx']}")
+    print(f"writes: {figures['writes']}; likes/comments without their notification: "  # noqa: T201
+          f"{figures['missing_notifications']}")
+    print(f"sockets: {figures['sockets']}")  # noqa: T201
+
+
+def verdict(figures):
+    problems = []
+    if figures["other_failure_count"]:
+        problems.append(f"{figures['other_failure_count']} failed requests outside a kill: {figures['other_failures']}")
+    if figures["failures_in_flight_at_kill"] > figures["failures_bound"]:
+        problems.append("more failures at a kill than requests it could have had in flight")
+    if figures["unexpected_4xx"]:
+        problems.append(f"unexpected 4xx answers: {figures['unexpected_4xx']}")
+    if any(write["lost"] for write in figures["writes"].values()):
+        problems.append("acknowledged writes are missing from the database")
+    if any(figures["missing_notifications"].values()):
+        problems.append("likes or comments without their notification (half-done writes)")
+    sockets = figures["sockets"]
+    if sockets["lost"] or sockets["pushed_twice"]:
+        problems.append("messages lost or pushed twice on the sockets")
+    if figures["chaos"] and not sockets["reconnected"]:
+        problems.append("no socket reconnected, though live processes were restarted and killed")
+    if not all(write["acknowledged"] for write in figures["writes"].values()):
+        problems.append("a kind of write never succeeded")
+    return problems
+
+
+def curve(args):
+    """The mix without chaos at 1, 2 and 3 web processes: req/s and latency (docs/SCALING.md)."""
+    rows = {}
+    for web in (1, 2, 3):
+        args.web, args.chaos = web, False
+        figures = load(args)
+        total = sum(row["requests"] for name, row in figures["endpoints"].items() if name != "Aggregated")
+        aggregated = figures["endpoints"]["Aggregated"]
+        rows[web] = {"rps": round(total / args.seconds, 1), "p50": aggregated["p50"], "p95": aggregated["p95"],
+                     "p99": aggregated["p99"], "failed": figures["other_failure_count"]}
+        print(f"{web} web process(es): {rows[web]}", flush=True)  # noqa: T201
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--curve", action="store_true")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--web", type=int, default=3)
+    parser.add_argument("--live", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, default=2)
+    args = parser.parse_args()
+    args.chaos = True
+    if args.smoke:
+        args.users, args.seconds = 20, 45
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.curve:
+        rows = curve(args)
+        (RESULTS / "load-curve.json").write_text(json.dumps(rows, indent=2) + "\n")
+        return
+    figures = load(args)
+    name = "load-smoke.json" if args.smoke else "load.json"
+    (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n")
+    report(figures)
+    problems = verdict(figures)
+    if problems:
+        sys.exit("make load: " + "; ".join(problems))
+    print(f"written to {(RESULTS / name).relative_to(BASE_DIR)}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
