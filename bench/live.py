@@ -6,8 +6,9 @@ inside scripts/with-postgres.sh), Debian's redis-server and wrk.
 
 1. Delivery latency: A sends B 500 messages through server process one (REST), B's socket is on
    process two, Redis in between; from the start of each POST to the event on B's socket.
-2. 1,000 idle sockets on one worker: the worker's memory per socket, and the latency above while
-   they are connected.
+2. 10,000 idle sockets on one worker (1,000 users with 10 each): the worker's memory per socket,
+   and the latency above while they are held (the worker raises its own limit on open files:
+   drf_api/gunicorn_live.py).
 3. Fan-out: what one message costs the database when its recipient has 1 and 10 tabs open on
    one process (table reads from pg_stat_user_tables, the REST send included): the tabs share
    one rendering, so 10 tabs cost what 1 does.
@@ -32,13 +33,24 @@ from websockets.sync.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drf_api import gunicorn_web
+from drf_api.gunicorn_live import raise_open_files_limit
 from testing import BASE_DIR
-from testing.servers import bearer, gunicorn_server, manage, server_env, sign_up, socket_url, two_live_servers
+from testing.servers import (
+    bearer,
+    gunicorn_server,
+    manage,
+    many_users,
+    server_env,
+    sign_up,
+    socket_url,
+    two_live_servers,
+)
 
 MESSAGES = 500
 # (total ms, of which the REST POST, message number) of every delivery of the latest measurement.
 SLOWEST = []
-IDLE_SOCKETS = 1000
+IDLE_SOCKETS = 10_000
+IDLE_USERS = 1_000
 FANOUT_EVENTS = 5
 RESULTS = BASE_DIR / "bench" / "results" / "live.json"
 
@@ -80,14 +92,15 @@ def rss_kib(pid):
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
 
 
-def hold_idle_sockets(url, count, ready, release):
-    """In a process of its own (so that answering 1,000 sockets' pings does not slow the measuring
-    client): open `count` sockets, say so, and hold them until released."""
+def hold_idle_sockets(urls, ready, release):
+    """In a process of its own (so that answering 10,000 sockets' pings does not slow the measuring
+    client): open a socket at each of `urls`, say so, and hold them until released."""
+    raise_open_files_limit()
 
     async def hold():
         sockets = []
-        for start in range(0, count, 100):
-            sockets += await asyncio.gather(*(connect_async(url) for _ in range(start, min(count, start + 100))))
+        for start in range(0, len(urls), 200):
+            sockets += await asyncio.gather(*(connect_async(url) for url in urls[start:start + 200]))
         ready.set()
         while not release.is_set():
             await asyncio.sleep(0.1)
@@ -138,11 +151,12 @@ def main():
     result = manage("migrate", "--noinput", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = {}
-    # One user holds every idle socket: the per-user cap (20 by default) is lifted for the measurement.
-    with two_live_servers(database_url, WEBSOCKET_MAX_PER_USER=str(IDLE_SOCKETS + 10)) as (one, two):
+    with two_live_servers(database_url) as (one, two):
         alice, bob = sign_up(one, "bench_alice"), sign_up(one, "bench_bob")
-        # The idle sockets are a third user's: idle, they receive none of the measured events.
-        idle_user = sign_up(one, "bench_idle")
+        # The idle sockets are other users': idle, they receive none of the measured events.
+        idle_urls = [socket_url(two, {"access_token": user["access"]})
+                     for user in many_users(env, IDLE_USERS, "bench_idle")
+                     for _ in range(IDLE_SOCKETS // IDLE_USERS)]
         for number in range(30):
             requests.post(f"{one}/posts/", json={"title": f"Bench {number}"}, headers=bearer(alice), timeout=10)
 
@@ -156,10 +170,12 @@ def main():
         before = rss_kib(worker)
         ready, release = multiprocessing.Event(), multiprocessing.Event()
         holder = multiprocessing.Process(
-            target=hold_idle_sockets, args=(socket_url(two, idle_user), IDLE_SOCKETS, ready, release)
+            target=hold_idle_sockets, args=(idle_urls, ready, release)
         )
+        started = time.perf_counter()
         holder.start()
-        assert ready.wait(120), "the idle sockets did not all connect"
+        assert ready.wait(900), "the idle sockets did not all connect"
+        connect_seconds = time.perf_counter() - started
         time.sleep(1)
         after = rss_kib(worker)
         SLOWEST.clear()
@@ -167,7 +183,7 @@ def main():
         release.set()
         holder.join()
         figures["idle_sockets"] = {
-            "sockets": IDLE_SOCKETS,
+            "sockets": IDLE_SOCKETS, "users": IDLE_USERS, "seconds_to_connect": round(connect_seconds, 1),
             "worker_rss_mib_before": round(before / 1024, 1),
             "worker_rss_mib_after": round(after / 1024, 1),
             "kib_per_socket": round((after - before) / IDLE_SOCKETS, 1),
@@ -197,7 +213,8 @@ def main():
     delivery, idle, rest = figures["delivery_ms"], figures["idle_sockets"], figures["rest_posts_rps"]
     print(f"delivery, {MESSAGES} messages across two processes via Redis: "  # noqa: T201
           f"median {delivery['median']:.1f} ms, p99 {delivery['p99']:.1f} ms")
-    print(f"{IDLE_SOCKETS} idle sockets on one worker: {idle['kib_per_socket']} KiB each "  # noqa: T201
+    print(f"{IDLE_SOCKETS} idle sockets on one worker (connected in {idle['seconds_to_connect']} s): "  # noqa: T201
+          f"{idle['kib_per_socket']} KiB each "
           f"({idle['worker_rss_mib_before']} -> {idle['worker_rss_mib_after']} MiB); delivery meanwhile "
           f"median {idle['delivery_ms_median']:.1f} ms, p99 {idle['delivery_ms_p99']:.1f} ms")
     print(f"GET /posts/: ASGI {rest['asgi']:.0f} req/s, WSGI {rest['wsgi']:.0f} req/s, "  # noqa: T201

@@ -11,7 +11,7 @@ bench/results/load.json), and fails when the system did not behave as one:
   or the socket pushed one twice; or a socket ended the run without having reconnected after its
   process was restarted.
 
-Timeline (fractions of the run): at 0.2 a rolling restart of every process, one at a time (out
+Users pause 1 to 5 s between actions. Timeline (fractions of the run): at 0.2 a rolling restart of every process, one at a time (out
 of nginx's rotation, SIGTERM, the replacement on the same port, back in); at 0.6 `kill -9` of a
 `web` process, at 0.75 of a `live` one (each started again at once). The users are made in the
 database before the run (signing 200 people up from one address is what throttles are for).
@@ -35,48 +35,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from testing import BASE_DIR
 from testing.cluster import Cluster
-from testing.servers import manage
+from testing.servers import manage, many_users
 
 RESULTS = BASE_DIR / "bench" / "results"
 
-# Run by manage.py shell in the cluster's environment: the users (one password hash for all,
-# computed once), who follows whom, two posts each, and a sign-in (an access token) per user.
+# Run by manage.py shell in the cluster's environment, for the users of testing.servers.many_users:
+# two posts each, and each follows the five after it.
 SETUP = """
 import json
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from followers.models import Follower
 from posts.models import Post
-from profiles.models import Profile
-from users.sessions import issue_tokens
 
-User = get_user_model()
-password = make_password("Load-test-pass-42")
-people = []
-for number in range({count}):
-    user = User.objects.create(username=f"load_{{number}}", password=password)
-    posts = [Post.objects.create(owner=user, title=f"Post {{number}}.{{n}}").id for n in range(2)]
-    people.append({{"id": user.id, "user": user, "posts": posts}})
-for number, person in enumerate(people):
+ids = {ids}
+for number, user_id in enumerate(ids):
     for step in range(1, 6):
-        Follower.objects.create(owner=person["user"], followed=people[(number + step) % len(people)]["user"])
-profiles = dict(Profile.objects.filter(owner__in=[p["user"] for p in people]).values_list("owner_id", "id"))
-print(json.dumps([
-    {{"id": p["id"], "profile": profiles[p["id"]], "posts": p["posts"],
-      "access": str(issue_tokens(p["user"]).access_token)}}
-    for p in people
-]))
+        Follower.objects.create(owner_id=user_id, followed_id=ids[(number + step) % len(ids)])
+print(json.dumps({{user_id: [Post.objects.create(owner_id=user_id, title=f"Post {{number}}.{{n}}").id for n in range(2)]
+                  for number, user_id in enumerate(ids)}}))
 """
 
 
 def make_users(cluster, count):
-    result = manage("shell", "-c", SETUP.format(count=count), env=cluster.env)
+    people = many_users(cluster.env, count, "load")
+    result = manage("shell", "-c", SETUP.format(ids=[person["id"] for person in people]), env=cluster.env)
     assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    posts = json.loads(result.stdout.strip().splitlines()[-1])
+    return [{**person, "posts": posts[str(person["id"])]} for person in people]
+
+
+def tcp_on_port(port):
+    """From the kernel's table (/proc/net/tcp): the connections established to `port`, and how many
+    wait in its listening socket's accept queue (taken by the kernel, not yet by a worker)."""
+    established = queued = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) != port:
+            continue
+        if fields[3] == "01":
+            established += 1
+        elif fields[3] == "0A":
+            queued += int(fields[4].split(":")[1], 16)
+    return established, queued
 
 
 def chaos(cluster, duration, started, log, smoke):
-    """The restarts and kills of the timeline, each logged with its start and end times."""
+    """The restarts and kills of the timeline, each logged with its start and end times; a kill
+    also logs what the process held at that instant (its workers' requests, its accept queue)."""
 
     def at(fraction):
         time.sleep(max(0.0, started + fraction * duration - time.time()))
@@ -87,19 +91,21 @@ def chaos(cluster, duration, started, log, smoke):
         began = time.time()
         cluster.restart(process)
         log.append({"event": "restart", "process": process.name, "began": began, "ended": time.time()})
-    at(0.6)
-    began = time.time()
-    cluster.kill(web[-1])
-    log.append({"event": "kill -9", "process": web[-1].name, "began": began, "ended": time.time()})
-    at(0.75)
-    began = time.time()
-    cluster.kill(live[-1])
-    log.append({"event": "kill -9", "process": live[-1].name, "began": began, "ended": time.time()})
+    for fraction, victim in ((0.6, web[-1]), (0.75, None)):
+        at(fraction)
+        # The `live` process holding the most sockets (they do not move back after a restart).
+        victim = victim or max(live, key=lambda process: tcp_on_port(process.port)[0])
+        sockets, queued = tcp_on_port(victim.port)
+        began = time.time()
+        cluster.kill(victim)
+        log.append({"event": "kill -9", "process": victim.name, "began": began, "ended": time.time(),
+                    "connections": sockets, "accept_queue": queued})
 
 
-def run_locust(cluster, people, users, seconds, folder):
+def run_locust(cluster, people, users, seconds, folder, wait):
     (folder / "people.json").write_text(json.dumps(people))
-    env = {**os.environ, "LOAD_USERS": str(folder / "people.json"), "LOAD_RESULTS": str(folder / "results.json")}
+    env = {**os.environ, "LOAD_USERS": str(folder / "people.json"), "LOAD_RESULTS": str(folder / "results.json"),
+           "LOAD_WAIT": wait}
     command = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless",
                "--users", str(users), "--spawn-rate", str(max(1, users // 10)), "--run-time", f"{seconds}s",
                "--stop-timeout", "40", "--host", cluster.url, "--csv", str(folder / "locust"), "--only-summary",
@@ -111,7 +117,7 @@ def run_locust(cluster, people, users, seconds, folder):
 def endpoint_figures(folder, seconds):
     rows = [row for row in csv.DictReader(open(folder / "locust_stats.csv")) if row["50%"] != "N/A"]  # noqa: SIM115
     return {
-        row["Name"]: {
+        f"{row['Type']} {row['Name']}".strip(): {
             "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
             "rps": round(int(row["Request Count"]) / seconds, 1), "p50": float(row["50%"]),
             "p95": float(row["95%"]), "p99": float(row["99%"]),
@@ -178,12 +184,14 @@ def merge_counts(counters):
 
 
 def judge_failures(failures, chaos_log, workers):
-    """Failures in flight in a killed `web` process (at most its workers), and all the others."""
+    """Failures in flight in a killed `web` process, and all the others. What it could have had in
+    flight: a request in each worker, and those in its accept queue at that instant (nginx passes
+    a GET that fails there to another process, never a POST: it may have been done)."""
     kills = [event for event in chaos_log if event["event"] == "kill -9" and event["process"].startswith("web")]
     in_flight = [f for f in failures if any(f["started"] <= k["began"] + 0.5 and f["ended"] >= k["began"] - 0.5
                                             for k in kills)]
     others = [f for f in failures if f not in in_flight]
-    return in_flight, others, workers * len(kills)
+    return in_flight, others, sum(workers + kill["accept_queue"] for kill in kills)
 
 
 def load(args):
@@ -194,7 +202,7 @@ def load(args):
     with cluster.running():
         people = make_users(cluster, args.users)
         started = time.time()
-        locust = run_locust(cluster, people, args.users, args.seconds, folder)
+        locust = run_locust(cluster, people, args.users, args.seconds, folder, args.wait)
         if args.chaos:
             driver = threading.Thread(target=chaos, args=(cluster, args.seconds, started, chaos_log, args.smoke))
             driver.start()
@@ -221,12 +229,15 @@ def load(args):
 def report(figures):
     print(f"{figures['users']} users, {figures['seconds']} s, {figures['web']} web ({figures['web_workers']} "  # noqa: T201
           f"workers each) + {figures['live']} live processes behind nginx")
-    print(f"{'endpoint':42} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>6}")  # noqa: T201
+    print(f"{'endpoint':48} {'requests':>8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>6}")  # noqa: T201
     for name, row in figures["endpoints"].items():
-        print(f"{name:42} {row['requests']:>8} {row['rps']:>7} {row['p50']:>6.0f} {row['p95']:>6.0f} "  # noqa: T201
+        print(f"{name:48} {row['requests']:>8} {row['rps']:>7} {row['p50']:>6.0f} {row['p95']:>6.0f} "  # noqa: T201
               f"{row['p99']:>6.0f} {row['failures']:>6}")
     for event in figures["chaos"]:
-        print(f"{event['event']} {event['process']}: {event['seconds']} s")  # noqa: T201
+        held = ""
+        if "connections" in event:
+            held = f" (held {event['connections']} connections, {event['accept_queue']} queued)"
+        print(f"{event['event']} {event['process']}: {event['seconds']} s{held}")  # noqa: T201
     print(f"failed requests in flight at a kill: {figures['failures_in_flight_at_kill']} (bound "  # noqa: T201
           f"{figures['failures_bound']}); other failed requests: {figures['other_failure_count']}; unexpected 4xx: "
           f"{figures['unexpected_4xx']}")
@@ -258,13 +269,14 @@ def verdict(figures):
 
 
 def curve(args):
-    """The mix without chaos at 1, 2 and 3 web processes: req/s and latency (docs/SCALING.md)."""
+    """The mix without chaos at 1, 2 and 3 web processes, its users pausing only 0 to 0.5 s: as
+    many requests as the cluster takes, and their latency (docs/SCALING.md)."""
     rows = {}
     for web in (1, 2, 3):
-        args.web, args.chaos = web, False
+        args.web, args.chaos, args.wait = web, False, "0,0.5"
         figures = load(args)
-        total = sum(row["requests"] for name, row in figures["endpoints"].items() if name != "Aggregated")
         aggregated = figures["endpoints"]["Aggregated"]
+        total = aggregated["requests"]
         rows[web] = {"rps": round(total / args.seconds, 1), "p50": aggregated["p50"], "p95": aggregated["p95"],
                      "p99": aggregated["p99"], "failed": figures["other_failure_count"]}
         print(f"{web} web process(es): {rows[web]}", flush=True)  # noqa: T201
@@ -280,12 +292,14 @@ def main():
     parser.add_argument("--web", type=int, default=3)
     parser.add_argument("--live", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--curve-seconds", type=int, default=90)
     args = parser.parse_args()
-    args.chaos = True
+    args.chaos, args.wait = True, "1,5"
     if args.smoke:
         args.users, args.seconds = 20, 45
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.curve:
+        args.seconds = args.curve_seconds
         rows = curve(args)
         (RESULTS / "load-curve.json").write_text(json.dumps(rows, indent=2) + "\n")
         return

@@ -11,6 +11,8 @@ What the driver needs to judge the run goes to LOAD_RESULTS when locust quits: t
 write the API acknowledged, every failed request (5xx or no answer) with its times, and per user
 the messages its socket delivered (with how often), those it caught up on, and its reconnects.
 LOAD_USERS holds the users (bench/load.py makes them): id, profile id, access token.
+LOAD_WAIT ("1,5") is the pause between a user's actions, in seconds (bench/load.py --curve
+shortens it to find what the cluster can take).
 """
 import itertools
 import json
@@ -53,7 +55,7 @@ def write_results(environment, **kwargs):
 
 
 class Person(FastHttpUser):
-    wait_time = between(0.5, 2.5)
+    wait_time = between(*(float(bound) for bound in os.environ.get("LOAD_WAIT", "1,5").split(",")))
 
     def on_start(self):
         number = next(ORDER) % len(PEOPLE)

@@ -1,5 +1,6 @@
 """Real servers for tests, as the Procfile and the deploy recipes run them: gunicorn's `web` and
 `live` processes, nginx in front, Redis, and a signed-up user on them."""
+import json
 import os
 import shlex
 import shutil
@@ -208,6 +209,33 @@ def sign_up(base_url, prefix="srv"):
     )
     assert response.status_code == 201, response.text
     return {**response.json(), "password": password}
+
+
+# Run by manage.py shell: `count` users (one password hash for all, computed once) and a sign-in
+# each, printed as JSON [{"id", "profile", "access"}].
+MAKE_USERS = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from profiles.models import Profile
+from users.sessions import issue_tokens
+
+password = make_password("Many-users-pass-42")
+users = [get_user_model().objects.create(username=f"{prefix}_{{number}}", password=password)
+         for number in range({count})]
+profiles = dict(Profile.objects.filter(owner__in=users).values_list("owner_id", "id"))
+print(json.dumps([{{"id": user.id, "profile": profiles[user.id], "access": str(issue_tokens(user).access_token)}}
+                  for user in users]))
+"""
+
+
+def many_users(env, count, prefix):
+    """`count` signed-in users made straight in the database of the servers of `env` (signing
+    them up through the API would spend most of a benchmark hashing passwords, and trip the
+    throttles); [{"id", "profile", "access"}], the access tokens valid for those servers."""
+    result = manage("shell", "-c", MAKE_USERS.format(count=count, prefix=prefix), env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def bearer(session):
