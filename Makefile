@@ -98,7 +98,7 @@ cluster: install-dev
 
 ## The cluster under load (bench/load.py, locust): 200 users for 5 minutes through nginx (3 web and
 ## 2 live processes), every process restarted one by one and two killed meanwhile; p50/p95/p99 and
-## req/s per endpoint, and a verdict: no failed request but those in flight at a kill, no lost
+## req/s per endpoint, and a verdict: no failed request but those in flight in a killed process, no lost
 ## write, no half-done write, no socket message lost or pushed twice. About 7 minutes.
 load: install-dev
 	scripts/ensure-debian-packages.sh nginx redis-server

@@ -19,7 +19,7 @@ import json
 import os
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 
 import gevent
@@ -29,10 +29,15 @@ from locust.contrib.fasthttp import FastHttpSession
 
 PEOPLE = json.loads(Path(os.environ["LOAD_USERS"]).read_text())
 POST_IDS = [post for person in PEOPLE for post in person["posts"]]
+# Posts made during the run, (when, id): others find one after a moment, as they would in a list
+# (a list read from the replica a moment behind), not the instant its author's answer comes back.
+NEW_POSTS = deque()
+FOUND_AFTER_SECONDS = 2.0
 PARTNERS = 3
 ACKED = {"posts": [], "comments": [], "likes": [], "messages": []}
 FAILURES = []
 UNEXPECTED = Counter()  # 4xx answers other than the expected duplicate like, by endpoint and status
+READ_FROM = Counter()  # where the answers to reads were read (X-Read-From: primary, replica_1)
 SOCKETS = []
 ORDER = itertools.count()
 SENDING = {"users": 0}
@@ -50,7 +55,7 @@ def count_failure(request_type, name, response_time, response, exception, start_
 def write_results(environment, **kwargs):
     Path(os.environ["LOAD_RESULTS"]).write_text(json.dumps({
         "acked": ACKED, "failures": FAILURES, "unexpected": {f"{k[0]} {k[1]}": v for k, v in UNEXPECTED.items()},
-        "sockets": SOCKETS,
+        "sockets": SOCKETS, "read_from": dict(READ_FROM),
     }))
 
 
@@ -144,6 +149,7 @@ class Person(FastHttpUser):
     def get(self, path, name):
         with self.client.get(path, headers=self.auth, name=name, catch_response=True) as response:
             self.judge(response, name, expected=(200,))
+            READ_FROM[response.headers.get("X-Read-From", "none")] += 1
             return response
 
     def judge(self, response, name, expected, tolerated=()):
@@ -159,7 +165,13 @@ class Person(FastHttpUser):
             if response.status_code == 201:
                 ACKED[kind].append(response.json()["id"])
                 if kind == "posts":
-                    POST_IDS.append(response.json()["id"])
+                    NEW_POSTS.append((time.monotonic(), response.json()["id"]))
+
+    @staticmethod
+    def some_post():
+        while NEW_POSTS and NEW_POSTS[0][0] < time.monotonic() - FOUND_AFTER_SECONDS:
+            POST_IDS.append(NEW_POSTS.popleft()[1])
+        return random.choice(POST_IDS)
 
     @task(5)
     def feed(self):
@@ -171,18 +183,18 @@ class Person(FastHttpUser):
 
     @task(4)
     def post_detail(self):
-        post = random.choice(POST_IDS)
+        post = self.some_post()
         self.get(f"/posts/{post}/", "/posts/[id]/")
         self.get(f"/comments/?post={post}", "/comments/?post=")
 
     @task(2)
     def like(self):
         # A second like of the same post is the contract's 400 "possible duplicate".
-        self.write("likes", "/likes/", {"post": random.choice(POST_IDS)}, "/likes/", tolerated=(400,))
+        self.write("likes", "/likes/", {"post": self.some_post()}, "/likes/", tolerated=(400,))
 
     @task(2)
     def comment(self):
-        self.write("comments", "/comments/", {"post": random.choice(POST_IDS), "content": "Under load"}, "/comments/")
+        self.write("comments", "/comments/", {"post": self.some_post(), "content": "Under load"}, "/comments/")
 
     @task(3)
     def send_message(self):

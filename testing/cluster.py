@@ -15,6 +15,7 @@ step: out of nginx's rotation, SIGTERM, the replacement, back in) and `kill()` (
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -147,10 +148,14 @@ class Cluster:
 
     def kill(self, process):
         """SIGKILL `process` and its workers, as a crash would; nginx finds out by itself. Then start
-        its replacement."""
+        its replacement. Return when it was gone: when its port stopped taking connections."""
         os.killpg(process.popen.pid, signal.SIGKILL)
         process.popen.wait()
+        while answers(lambda: socket.create_connection(("127.0.0.1", process.port), timeout=1).close() or True):
+            time.sleep(0.001)
+        gone = time.time()
         self.start(process)
+        return gone
 
     def stop(self, process, timeout=40):
         if process.popen is None or process.popen.poll() is not None:
