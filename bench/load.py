@@ -29,8 +29,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
+import psutil
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -58,7 +60,7 @@ print(json.dumps({{user_id: [Post.objects.create(owner_id=user_id, title=f"Post 
 
 
 def make_users(cluster, count):
-    people = many_users(cluster.env, count, "load")
+    people = many_users(cluster.env, count, f"load{uuid.uuid4().hex[:6]}")  # a new name each run
     result = manage("shell", "-c", SETUP.format(ids=[person["id"] for person in people]), env=cluster.env)
     assert result.returncode == 0, result.stdout + result.stderr
     posts = json.loads(result.stdout.strip().splitlines()[-1])
@@ -102,6 +104,21 @@ def chaos(cluster, duration, started, log, smoke):
         gone = cluster.kill(victim)
         log.append({"event": "kill -9", "process": victim.name, "port": victim.port, "began": began, "gone": gone,
                     "ended": time.time(), "connections": sockets, "accept_queue": queued})
+
+
+ROLES = {"locust": "locust", "web": "drf_api.wsgi", "live": "drf_api.asgi", "postgres": "postgres",
+         "nginx": "nginx", "redis": "redis-server"}
+
+
+def cpu_seconds_by_role():
+    """CPU seconds (user and system) used so far by the processes of each role on this machine."""
+    used = dict.fromkeys(ROLES, 0.0)
+    for process in psutil.process_iter(["cmdline", "name", "cpu_times"]):
+        text = " ".join(process.info["cmdline"] or []) + " " + (process.info["name"] or "")
+        role = next((role for role, mark in ROLES.items() if mark in text), None)
+        if role and process.info["cpu_times"]:
+            used[role] += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return used
 
 
 def run_locust(cluster, people, users, seconds, folder, wait):
@@ -207,13 +224,14 @@ def load(args):
     chaos_log = []
     with cluster.running():
         people = make_users(cluster, args.users)
-        started = time.time()
+        started, cpu_before = time.time(), cpu_seconds_by_role()
         locust = run_locust(cluster, people, args.users, args.seconds, folder, args.wait)
         if args.chaos:
             driver = threading.Thread(target=chaos, args=(cluster, args.seconds, started, chaos_log, args.smoke))
             driver.start()
             driver.join()
         locust.wait(timeout=args.seconds + 180)
+        cpu = {role: round(used - cpu_before[role], 1) for role, used in cpu_seconds_by_role().items()}
         results = json.loads((folder / "results.json").read_text())
         writes, missing_notifications, to_people = database_figures(cluster.database_url, people, results["acked"])
     endpoints = endpoint_figures(folder, args.seconds)
@@ -227,7 +245,8 @@ def load(args):
         "failures_in_flight_at_kill": len(in_flight), "failed_at_killed_port_by_nginx": named,
         "other_failures": other_failures[:20], "other_failure_count": len(other_failures),
         "unexpected_4xx": results["unexpected"], "writes": writes, "missing_notifications": missing_notifications,
-        "sockets": sockets, "reads_from": results["read_from"], "locust_log": str(folder / "locust.log"),
+        "sockets": sockets, "reads_from": results["read_from"], "cpu_seconds": cpu,
+        "locust_log": str(folder / "locust.log"),
     }
     return figures
 
@@ -251,6 +270,7 @@ def report(figures):
           f"{figures['missing_notifications']}")
     print(f"sockets: {figures['sockets']}")  # noqa: T201
     print(f"the users' reads were read from: {figures['reads_from']}")  # noqa: T201
+    print(f"CPU seconds used meanwhile, by role: {figures['cpu_seconds']}")  # noqa: T201
 
 
 def verdict(figures):
@@ -286,7 +306,7 @@ def curve(args):
         total = aggregated["requests"]
         rows[web] = {"rps": round(total / args.seconds, 1), "p50": aggregated["p50"], "p95": aggregated["p95"],
                      "p99": aggregated["p99"], "failed": figures["other_failure_count"],
-                     "reads_from": figures["reads_from"]}
+                     "reads_from": figures["reads_from"], "cpu_seconds": figures["cpu_seconds"]}
         print(f"{web} web process(es): {rows[web]}", flush=True)  # noqa: T201
     return rows
 

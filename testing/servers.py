@@ -4,6 +4,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -60,7 +61,9 @@ def background_process(name, command, ready, log_path=None, **popen):
     temporary one; shown if it exits early or does not become `ready()` within 30 s.
     """
     with open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, **popen)
+        # A session of its own, so that a server that does not stop in time goes with its workers.
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True, **popen)
 
         def fail(why):
             output.seek(0)
@@ -80,7 +83,7 @@ def background_process(name, command, ready, log_path=None, **popen):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
 
