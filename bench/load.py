@@ -24,6 +24,7 @@ import csv
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,11 +112,14 @@ ROLES = {"locust": "locust", "web": "drf_api.wsgi", "live": "drf_api.asgi", "pos
 
 
 def cpu_seconds_by_role():
-    """CPU seconds (user and system) used so far by the processes of each role on this machine."""
+    """CPU seconds (user and system) used so far by the processes of each role on this machine;
+    locust's once it has exited, as this process's waited-for children's."""
     used = dict.fromkeys(ROLES, 0.0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["locust"] = children.ru_utime + children.ru_stime
     for process in psutil.process_iter(["cmdline", "name", "cpu_times"]):
         text = " ".join(process.info["cmdline"] or []) + " " + (process.info["name"] or "")
-        role = next((role for role, mark in ROLES.items() if mark in text), None)
+        role = next((role for role, mark in ROLES.items() if mark in text and role != "locust"), None)
         if role and process.info["cpu_times"]:
             used[role] += process.info["cpu_times"].user + process.info["cpu_times"].system
     return used
