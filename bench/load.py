@@ -20,11 +20,11 @@ sockets (each started again at once). The users are made in the database before 
 `web` processes.
 """
 import argparse
+import contextlib
 import csv
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -112,14 +112,12 @@ ROLES = {"locust": "locust", "web": "drf_api.wsgi", "live": "drf_api.asgi", "pos
 
 
 def cpu_seconds_by_role():
-    """CPU seconds (user and system) used so far by the processes of each role on this machine;
-    locust's once it has exited, as this process's waited-for children's."""
+    """CPU seconds (user and system) used so far by the running processes of each role on this
+    machine (a process's seconds go with it when it exits: bench/load.py samples locust's before)."""
     used = dict.fromkeys(ROLES, 0.0)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used["locust"] = children.ru_utime + children.ru_stime
     for process in psutil.process_iter(["cmdline", "name", "cpu_times"]):
         text = " ".join(process.info["cmdline"] or []) + " " + (process.info["name"] or "")
-        role = next((role for role, mark in ROLES.items() if mark in text and role != "locust"), None)
+        role = next((role for role, mark in ROLES.items() if mark in text), None)
         if role and process.info["cpu_times"]:
             used[role] += process.info["cpu_times"].user + process.info["cpu_times"].system
     return used
@@ -234,8 +232,15 @@ def load(args):
             driver = threading.Thread(target=chaos, args=(cluster, args.seconds, started, chaos_log, args.smoke))
             driver.start()
             driver.join()
-        locust.wait(timeout=args.seconds + 180)
+        deadline, locust_cpu = time.monotonic() + args.seconds + 180, 0.0
+        while locust.poll() is None and time.monotonic() < deadline:  # locust's CPU, sampled while it runs
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(locust.pid).cpu_times()
+                locust_cpu = times.user + times.system
+            time.sleep(0.5)
+        locust.wait(timeout=10)
         cpu = {role: round(used - cpu_before[role], 1) for role, used in cpu_seconds_by_role().items()}
+        cpu["locust"] = round(locust_cpu, 1)
         results = json.loads((folder / "results.json").read_text())
         writes, missing_notifications, to_people = database_figures(cluster.database_url, people, results["acked"])
     endpoints = endpoint_figures(folder, args.seconds)
