@@ -25,6 +25,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -313,6 +314,7 @@ def curve(args):
         figures = load(args)
         aggregated = figures["endpoints"]["Aggregated"]
         total = aggregated["requests"]
+        shutil.rmtree(Path(figures["locust_log"]).parent, ignore_errors=True)
         rows[web] = {"rps": round(total / args.seconds, 1), "p50": aggregated["p50"], "p95": aggregated["p95"],
                      "p99": aggregated["p99"], "failed": figures["other_failure_count"],
                      "reads_from": figures["reads_from"], "cpu_seconds": figures["cpu_seconds"]}
@@ -347,7 +349,8 @@ def main():
     report(figures)
     problems = verdict(figures)
     if problems:
-        sys.exit("make load: " + "; ".join(problems))
+        sys.exit(f"make load: {'; '.join(problems)} (logs in {Path(figures['locust_log']).parent})")
+    shutil.rmtree(Path(figures["locust_log"]).parent, ignore_errors=True)
     print(f"written to {(RESULTS / name).relative_to(BASE_DIR)}")  # noqa: T201
 
 
