@@ -25,9 +25,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live import percentile, worker_pids
+from bench.live import percentile
 from testing import BASE_DIR
-from testing.servers import bearer, gunicorn_server, manage, server_env, sign_up
+from testing.servers import bearer, gunicorn_pids, gunicorn_server, manage, server_env, sign_up
 from testing.smtp import smtp_server
 
 RESULTS = BASE_DIR / "bench" / "results" / "accounts.json"
@@ -78,7 +78,7 @@ def main():
         mailbox.delay = 2
         env = server_env(database_url, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", EMAIL_TIMEOUT="30")
         with gunicorn_server(env, workers=1) as base:
-            (worker,) = worker_pids(base.rsplit(":", 1)[1])
+            (worker,) = gunicorn_pids(base.rsplit(":", 1)[1])[1]
             owner, partner = sign_up(base, "bench_owner"), sign_up(base, "bench_partner")
             fill(database_url, owner["user"]["pk"], partner["user"]["pk"], posts, messages)
             requests.get(f"{base}/dj-rest-auth/user/", headers=bearer(owner), timeout=10).raise_for_status()

@@ -25,7 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import requests
 from websockets.asyncio.client import connect as connect_async
 from websockets.sync.client import connect
@@ -37,6 +36,7 @@ from drf_api.gunicorn_live import raise_open_files_limit
 from testing import BASE_DIR
 from testing.servers import (
     bearer,
+    gunicorn_pids,
     gunicorn_server,
     live_query,
     manage,
@@ -80,14 +80,6 @@ def delivery_latencies(sender_base, listener_base, alice, bob, count):
     return latencies
 
 
-def worker_pids(master_port):
-    """The gunicorn worker processes serving a port (children of its master)."""
-    # -ww: whole command lines, whatever the terminal's width (the port is near their end).
-    listing = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
-    masters = [line.split()[0] for line in listing.splitlines() if f"127.0.0.1:{master_port}" in line]
-    return [line.split()[0] for line in listing.splitlines() if line.split()[1:2] and line.split()[1] in masters]
-
-
 def rss_kib(pid):
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
@@ -123,8 +115,7 @@ def table_reads(database_url):
     once every backend has reported: PostgreSQL 15 flushes a backend's statistics within 10 s of it
     going idle."""
     time.sleep(11)
-    with psycopg.connect(database_url) as database:
-        return database.execute("SELECT sum(seq_scan + COALESCE(idx_scan, 0)) FROM pg_stat_user_tables").fetchone()[0]
+    return live_query(database_url, "SELECT sum(seq_scan + COALESCE(idx_scan, 0)) FROM pg_stat_user_tables")[0][0]
 
 
 def fanout_reads(base_url, database_url, alice, bob, tabs, events=FANOUT_EVENTS):
@@ -167,7 +158,7 @@ def main():
         }
 
         port_two = two.rsplit(":", 1)[1]
-        (worker,) = worker_pids(port_two)
+        (worker,) = gunicorn_pids(port_two)[1]
         before = rss_kib(worker)
         ready, release = multiprocessing.Event(), multiprocessing.Event()
         holder = multiprocessing.Process(

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -194,15 +195,8 @@ def socket_figures(sockets, to_people, chaos_log):
     restarts = [event for event in chaos_log if "live" in event["process"]]
     return {"sockets": len(sockets), "messages": len(to_people), "lost": lost, "pushed_twice": duplicated,
             "reconnected": reconnected, "caught_up_only": caught, "delivered_both_ways": overlap,
-            "closes": merge_counts(socket["closes"] for socket in sockets), "live_process_events": len(restarts)}
-
-
-def merge_counts(counters):
-    total = {}
-    for counter in counters:
-        for key, value in counter.items():
-            total[key] = total.get(key, 0) + value
-    return total
+            "closes": dict(sum((Counter(socket["closes"]) for socket in sockets), Counter())),
+            "live_process_events": len(restarts)}
 
 
 def judge_failures(failures, chaos_log, nginx_log):

@@ -15,7 +15,6 @@ step: out of nginx's rotation, SIGTERM, the replacement, back in) and `kill()` (
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import requests
 from testing import BASE_DIR
 from testing.servers import (
     Nginx,
+    accepts_connections,
     answers,
     free_port,
     manage,
@@ -37,6 +37,7 @@ from testing.servers import (
     redis_server,
     replica_url,
     server_env,
+    stop_process,
     streaming_replica,
 )
 
@@ -151,7 +152,7 @@ class Cluster:
         its replacement. Return when it was gone: when its port stopped taking connections."""
         os.killpg(process.popen.pid, signal.SIGKILL)
         process.popen.wait()
-        while answers(lambda: socket.create_connection(("127.0.0.1", process.port), timeout=1).close() or True):
+        while accepts_connections(process.port):
             time.sleep(0.001)
         gone = time.time()
         self.start(process)
@@ -160,12 +161,7 @@ class Cluster:
     def stop(self, process, timeout=40):
         if process.popen is None or process.popen.poll() is not None:
             return
-        process.popen.terminate()
-        try:
-            process.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.popen.pid, signal.SIGKILL)
-            process.popen.wait()
+        stop_process(process.popen, timeout)
         self.pid_file(process).unlink(missing_ok=True)
 
     def stop_all(self):

@@ -79,12 +79,18 @@ def background_process(name, command, ready, log_path=None, **popen):
                 time.sleep(0.05)
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process(process)
+
+
+def stop_process(process, timeout=15):
+    """SIGTERM a server started in a session of its own; if it has not stopped within `timeout`
+    seconds, SIGKILL it with every process of its session (a master's workers too)."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def answers(check):
@@ -93,6 +99,22 @@ def answers(check):
         return bool(check())
     except (OSError, requests.ConnectionError):
         return False
+
+
+def accepts_connections(port):
+    """Whether something listens on 127.0.0.1:`port`."""
+    return answers(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True)
+
+
+def gunicorn_pids(port):
+    """The gunicorn master serving 127.0.0.1:`port` and its workers: (master, [workers]). The
+    processes bound to the port share one command line; the master is the one whose parent is
+    not among them. (`ps -ww`: whole command lines, whatever the terminal's width.)"""
+    listing = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    serving = {int(line.split()[0]): int(line.split()[1]) for line in listing.splitlines()
+               if f"127.0.0.1:{port} " in line + " "}
+    (master,) = [pid for pid, parent in serving.items() if parent not in serving]
+    return master, [pid for pid, parent in serving.items() if parent == master]
 
 
 def procfile_command(process_type):
@@ -122,6 +144,11 @@ def gunicorn_server(env, workers=2, live=False, log_path=None):
         log_path=log_path, cwd=BASE_DIR, env=env,
     ):
         yield base_url
+
+
+def nginx_binary():
+    """Debian's nginx (in /usr/sbin, which may not be on a user's PATH)."""
+    return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def addresses(base_urls):
@@ -157,11 +184,7 @@ class Nginx:
         ).stdout
         (self.run_dir / "site.conf").write_text(site)
         if self.process is not None:
-            subprocess.run([self.binary, *self.options, "-s", "reload"], check=True, capture_output=True)
-
-    @property
-    def binary(self):
-        return shutil.which("nginx") or "/usr/sbin/nginx"
+            subprocess.run([nginx_binary(), *self.options, "-s", "reload"], check=True, capture_output=True)
 
     @property
     def options(self):
@@ -180,9 +203,7 @@ class Nginx:
         self.serve(api_servers, live_servers)
         try:
             with background_process(
-                "nginx",
-                [self.binary, *self.options, "-g", "daemon off;"],
-                lambda: answers(lambda: socket.create_connection(("127.0.0.1", self.port), timeout=1).close() or True),
+                "nginx", [nginx_binary(), *self.options, "-g", "daemon off;"], lambda: accepts_connections(self.port),
             ) as process:
                 self.process = process
                 yield self

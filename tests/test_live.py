@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
 import threading
 import time
 from contextlib import ExitStack
@@ -21,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from testing.browser import headless_chromium
-from testing.servers import bearer, gunicorn_server, server_env, sign_up, socket_url, two_live_servers
+from testing.servers import bearer, gunicorn_pids, gunicorn_server, server_env, sign_up, socket_url, two_live_servers
 
 pytestmark = pytest.mark.server
 
@@ -136,16 +135,6 @@ def test_in_a_real_browser_b_sees_a_like_and_a_message_from_a_live(live_database
     assert by_type["message.created"]["is_sender"] is False
 
 
-def master_pid(base_url):
-    """The gunicorn master serving `base_url`: of the processes bound to its port (the master and its
-    forked workers share the command line), the one whose parent is not one of them."""
-    port = base_url.rsplit(":", 1)[1]
-    listing = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout.splitlines()
-    serving = {line.split()[0]: line.split()[1] for line in listing if f"127.0.0.1:{port} " in line + " "}
-    (master,) = [pid for pid, parent in serving.items() if parent not in serving]
-    return int(master)
-
-
 def test_sigterm_drains_the_request_in_flight_and_closes_sockets_with_1012_then_clients_catch_up(
         live_database_url):
     """A graceful stop of a `live` process: the request it is reading finishes (201), the open socket
@@ -180,7 +169,7 @@ def test_sigterm_drains_the_request_in_flight_and_closes_sockets_with_1012_then_
             client.start()
             assert started.wait(5)
             time.sleep(0.3)
-            os.kill(master_pid(stopping), signal.SIGTERM)
+            os.kill(gunicorn_pids(stopping.rsplit(":", 1)[1])[0], signal.SIGTERM)
             with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     socket.recv(timeout=10)

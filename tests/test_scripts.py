@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from testing import BASE_DIR
+from testing.servers import nginx_binary
 
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the postgres user matters only when run as root")
 
@@ -62,7 +63,7 @@ def test_the_nginx_site_takes_a_group_of_servers_of_each_kind_and_marks_those_ou
         "server 127.0.0.1:8001;", "server 127.0.0.1:8002 down;", "server 127.0.0.1:8003;", "keepalive 16;"
     ]
     assert [line.strip() for line in groups["drf_api_live_upstream"].splitlines()] == ["server 127.0.0.1:9001;"]
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = nginx_binary()
     if not os.path.exists(nginx):
         pytest.skip("nginx is not installed")
     (tmp_path / "site.conf").write_text(site)
